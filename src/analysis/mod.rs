@@ -1,0 +1,396 @@
+//! Text → terms, one code path for indexing, queries, passages and `ngo-search analyze`.
+//!
+//! Every term is tagged with the language whose analyzer made it (`lv:sabiedrīb`), so one body
+//! field holds all languages with shared BM25 statistics (per-language fields would each keep their
+//! own average length and document count, crushing small languages next to big ones). Beside each
+//! stem sits a diacritic-folded variant at the same position (`lv~sabiedrib`), made by stemming the
+//! folded word, so a query typed without diacritics meets the accented text.
+
+pub mod fold;
+pub mod latvian;
+mod stopwords;
+
+use std::collections::HashSet;
+
+use rust_stemmers::{Algorithm, Stemmer};
+
+use crate::config::Config;
+use crate::lang::Lang;
+
+pub use fold::fold;
+
+/// Bumped whenever a change to analysis changes the terms of an existing text: an index built
+/// with another version must be re-indexed, never mixed.
+pub const ANALYZER_VERSION: &str = "1";
+
+/// Separates the language tag from an exact-form stem.
+pub const EXACT_SEP: char = ':';
+/// Separates the language tag from a folded-form stem.
+pub const FOLDED_SEP: char = '~';
+
+/// One word of a text, with its byte range in that text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Word<'a> {
+    pub start: usize,
+    pub end: usize,
+    pub text: &'a str,
+}
+
+/// Splits text into words: maximal runs of alphanumeric characters (and the combining marks
+/// that belong to them). Offsets are byte offsets and always fall on char boundaries.
+pub fn words(text: &str) -> impl Iterator<Item = Word<'_>> + '_ {
+    let mut iter = text.char_indices().peekable();
+    std::iter::from_fn(move || {
+        let start = loop {
+            let (i, c) = iter.next()?;
+            if c.is_alphanumeric() {
+                break i;
+            }
+        };
+        let mut end = text.len();
+        while let Some(&(i, c)) = iter.peek() {
+            if c.is_alphanumeric() || fold::is_combining(c) {
+                iter.next();
+            } else {
+                end = i;
+                break;
+            }
+        }
+        Some(Word {
+            start,
+            end,
+            text: &text[start..end],
+        })
+    })
+}
+
+/// Lower-cases a word (full Unicode case mapping; ASCII fast path).
+pub fn lowercase(word: &str) -> String {
+    if word.is_ascii() {
+        word.to_ascii_lowercase()
+    } else {
+        word.to_lowercase()
+    }
+}
+
+enum StemmerKind {
+    None,
+    Snowball(Stemmer),
+    Latvian,
+}
+
+/// The analyzer of one language: stopwords and stemmer.
+struct LangAnalyzer {
+    lang: Lang,
+    stopwords: Option<HashSet<&'static str>>,
+    stemmer: StemmerKind,
+}
+
+impl LangAnalyzer {
+    fn new(lang: Lang, config: &Config) -> LangAnalyzer {
+        let stopwords = if config.stops(lang) {
+            stopwords::list(lang).map(|l| l.iter().copied().collect())
+        } else {
+            None
+        };
+        let stemmer = if !config.stems(lang) {
+            StemmerKind::None
+        } else {
+            match snowball_algorithm(lang) {
+                Some(a) => StemmerKind::Snowball(Stemmer::create(a)),
+                None if lang == Lang::Lv => StemmerKind::Latvian,
+                None => StemmerKind::None,
+            }
+        };
+        LangAnalyzer {
+            lang,
+            stopwords,
+            stemmer,
+        }
+    }
+
+    fn is_stopword(&self, lower: &str) -> bool {
+        self.stopwords.as_ref().is_some_and(|s| s.contains(lower))
+    }
+
+    fn stem(&self, lower: &str) -> String {
+        match &self.stemmer {
+            StemmerKind::None => lower.to_string(),
+            StemmerKind::Snowball(s) => s.stem(lower).into_owned(),
+            StemmerKind::Latvian => latvian::stem(lower),
+        }
+    }
+}
+
+fn snowball_algorithm(lang: Lang) -> Option<Algorithm> {
+    Some(match lang {
+        Lang::En => Algorithm::English,
+        Lang::Nb | Lang::Nn => Algorithm::Norwegian,
+        Lang::Da => Algorithm::Danish,
+        Lang::Sv => Algorithm::Swedish,
+        Lang::De => Algorithm::German,
+        Lang::Fi => Algorithm::Finnish,
+        Lang::Ru => Algorithm::Russian,
+        Lang::Fr => Algorithm::French,
+        Lang::Es => Algorithm::Spanish,
+        Lang::It => Algorithm::Italian,
+        Lang::Nl => Algorithm::Dutch,
+        Lang::Pt => Algorithm::Portuguese,
+        _ => return None,
+    })
+}
+
+/// What one language's analyzer makes of one word.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reading {
+    /// The stem of the word as written (lower-cased).
+    pub stem: String,
+    /// The stem of the diacritic-folded word, when folding changes the word.
+    pub folded: Option<String>,
+}
+
+/// An analysed word of a text: its language-tagged terms and where it stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnalyzedWord {
+    pub start: usize,
+    pub end: usize,
+    pub position: u32,
+    pub lang: Lang,
+    pub reading: Reading,
+}
+
+impl AnalyzedWord {
+    pub fn exact_term(&self) -> String {
+        tag(self.lang, EXACT_SEP, &self.reading.stem)
+    }
+    pub fn folded_term(&self) -> Option<String> {
+        self.reading
+            .folded
+            .as_deref()
+            .map(|f| tag(self.lang, FOLDED_SEP, f))
+    }
+}
+
+/// `lv` + `:` + `sabiedrīb` → `lv:sabiedrīb`.
+pub fn tag(lang: Lang, sep: char, stem: &str) -> String {
+    let code = lang.code();
+    let mut s = String::with_capacity(code.len() + 1 + stem.len());
+    s.push_str(code);
+    s.push(sep);
+    s.push_str(stem);
+    s
+}
+
+/// All languages' analyzers, built once from the config and shared (read-only) by every thread.
+pub struct Analyzer {
+    /// Indexed by `lang_slot`; `Und` (no stemmer, no stopwords) is always present.
+    langs: Vec<LangAnalyzer>,
+    enabled: Vec<Lang>,
+    folding: bool,
+    max_word_chars: usize,
+}
+
+impl Analyzer {
+    pub fn new(config: &Config) -> Analyzer {
+        let enabled = config.enabled_langs();
+        let mut langs: Vec<LangAnalyzer> = Lang::ALL
+            .iter()
+            .map(|&l| LangAnalyzer::new(l, config))
+            .collect();
+        langs.push(LangAnalyzer {
+            lang: Lang::Und,
+            stopwords: None,
+            stemmer: StemmerKind::None,
+        });
+        Analyzer {
+            langs,
+            enabled,
+            folding: config.analysis.folding,
+            max_word_chars: config.analysis.max_word_chars,
+        }
+    }
+
+    /// Languages a query is read in: every enabled one, plus `und` for text nothing matched.
+    pub fn query_langs(&self) -> Vec<Lang> {
+        let mut v = self.enabled.clone();
+        v.push(Lang::Und);
+        v
+    }
+
+    pub fn enabled(&self) -> &[Lang] {
+        &self.enabled
+    }
+
+    fn lang(&self, lang: Lang) -> &LangAnalyzer {
+        self.langs
+            .iter()
+            .find(|a| a.lang == lang)
+            .unwrap_or_else(|| &self.langs[self.langs.len() - 1])
+    }
+
+    /// Is `lower` (a lower-cased word) a stopword of `lang`?
+    pub fn is_stopword(&self, lower: &str, lang: Lang) -> bool {
+        self.lang(lang).is_stopword(lower)
+    }
+
+    /// One word read in one language: None for a stopword or an over-long word.
+    pub fn read_word(&self, word: &str, lang: Lang) -> Option<Reading> {
+        if word.chars().count() > self.max_word_chars {
+            return None;
+        }
+        let a = self.lang(lang);
+        let lower = lowercase(word);
+        if a.is_stopword(&lower) {
+            return None;
+        }
+        let stem = a.stem(&lower);
+        let folded = if self.folding {
+            let f = fold(&lower);
+            (f != lower).then(|| a.stem(&f))
+        } else {
+            None
+        };
+        Some(Reading { stem, folded })
+    }
+
+    /// The stem of a word typed without diacritics, as the folded variants of the index hold it.
+    pub fn read_folded(&self, word: &str, lang: Lang) -> Option<String> {
+        if !self.folding {
+            return None;
+        }
+        let a = self.lang(lang);
+        let lower = lowercase(word);
+        if a.is_stopword(&lower) {
+            return None;
+        }
+        Some(a.stem(&fold(&lower)))
+    }
+
+    /// Analyses `text` (a paragraph) in `lang`. Offsets are shifted by `base` so they point into
+    /// the whole document; positions continue from `*position`. Stopwords leave a position gap,
+    /// so phrases match across them exactly as they were written.
+    pub fn analyze(
+        &self,
+        text: &str,
+        lang: Lang,
+        base: usize,
+        position: &mut u32,
+        mut emit: impl FnMut(AnalyzedWord),
+    ) {
+        for w in words(text) {
+            let pos = *position;
+            *position += 1;
+            if let Some(reading) = self.read_word(w.text, lang) {
+                emit(AnalyzedWord {
+                    start: base + w.start,
+                    end: base + w.end,
+                    position: pos,
+                    lang,
+                    reading,
+                });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn analyzer() -> Analyzer {
+        Analyzer::new(&Config::default_config())
+    }
+
+    fn stems(text: &str, lang: Lang) -> Vec<String> {
+        let a = analyzer();
+        let mut out = Vec::new();
+        let mut pos = 0;
+        a.analyze(text, lang, 0, &mut pos, |w| out.push(w.reading.stem));
+        out
+    }
+
+    #[test]
+    fn words_keep_byte_offsets_on_char_boundaries() {
+        let t = "Sabiedrības «ALLATRA» — 2024. gads, ķēde";
+        for w in words(t) {
+            assert_eq!(&t[w.start..w.end], w.text);
+        }
+        let ws: Vec<&str> = words(t).map(|w| w.text).collect();
+        assert_eq!(ws, ["Sabiedrības", "ALLATRA", "2024", "gads", "ķēde"]);
+    }
+
+    #[test]
+    fn latvian_inflections_meet_on_one_stem() {
+        assert_eq!(stems("sabiedrības sabiedrību", Lang::Lv), ["sabiedrīb", "sabiedrīb"]);
+    }
+
+    #[test]
+    fn stopwords_are_per_language() {
+        assert_eq!(stems("the movement", Lang::En), ["movement"]);
+        assert_eq!(stems("og klimaendringene", Lang::Nb).len(), 1);
+        // "og" is no Latvian stopword: read in Latvian it stays.
+        assert_eq!(stems("og", Lang::Lv), ["og"]);
+    }
+
+    #[test]
+    fn folded_variant_meets_diacritic_free_query() {
+        let a = analyzer();
+        let doc = a.read_word("Sabiedrības", Lang::Lv).unwrap();
+        let typed = a.read_folded("sabiedriba", Lang::Lv).unwrap();
+        assert_eq!(doc.folded.as_deref(), Some(typed.as_str()));
+    }
+
+    #[test]
+    fn stopword_leaves_a_position_gap() {
+        let a = analyzer();
+        let mut pos = 0;
+        let mut got = Vec::new();
+        a.analyze("the head office", Lang::En, 10, &mut pos, |w| {
+            got.push((w.position, w.start, w.exact_term()))
+        });
+        assert_eq!(got, [(1, 14, "en:head".to_string()), (2, 19, "en:offic".to_string())]);
+        assert_eq!(pos, 3);
+    }
+
+    #[test]
+    fn overlong_words_are_skipped() {
+        let long = "a".repeat(100);
+        assert!(analyzer().read_word(&long, Lang::En).is_none());
+    }
+}
+
+/// One token as `ngo-search analyze` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TokenInfo {
+    pub token: String,
+    /// Byte offsets in the analysed text.
+    pub start: usize,
+    pub end: usize,
+    /// The stem of the diacritic-free form, when it differs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub folded: Option<String>,
+}
+
+/// What analysis makes of a text in one language (`ngo-search analyze`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Analysis {
+    pub lang: Lang,
+    pub tokens: Vec<TokenInfo>,
+}
+
+impl Analyzer {
+    /// The tokens of `text` read in `lang`, exactly as indexing makes them.
+    pub fn explain(&self, text: &str, lang: Lang) -> Analysis {
+        let mut tokens = Vec::new();
+        let mut pos = 0;
+        self.analyze(text, lang, 0, &mut pos, |w| {
+            tokens.push(TokenInfo {
+                token: w.reading.stem,
+                start: w.start,
+                end: w.end,
+                folded: w.reading.folded,
+            })
+        });
+        Analysis { lang, tokens }
+    }
+}

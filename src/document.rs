@@ -1,0 +1,468 @@
+//! Raw document → normalised [`Document`]: Unicode NFC, whitespace, boilerplate lines removed,
+//! languages detected per line with the document as prior.
+//!
+//! The normalised text is what the index stores and what `GET /documents/{id}` returns, so every
+//! offset the search API gives (passages, highlights) points into exactly this text.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+
+use serde_json::{Map, Value};
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+
+use crate::lang::{Detector, Lang};
+use crate::read::RawDocument;
+
+/// A stretch of the text in one language (a line of the normalised text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+    pub lang: Lang,
+}
+
+/// A document ready for analysis and indexing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    pub id: String,
+    pub title: String,
+    pub text: String,
+    /// Language spans covering every line of `text` (byte ranges).
+    pub spans: Vec<Span>,
+    /// The title's language.
+    pub title_lang: Lang,
+    /// Dominant language by characters.
+    pub lang: Lang,
+    /// Every language present, dominant first.
+    pub langs: Vec<Lang>,
+    pub url: Option<String>,
+    pub date: Option<DocDate>,
+    pub org: Option<String>,
+    pub source: Option<String>,
+    pub metadata: Map<String, Value>,
+    /// Character offsets where pages 2, 3, … start (paged formats such as PDF); empty otherwise.
+    pub page_starts: Vec<u32>,
+}
+
+/// A parsed date: the instant (for filters and sorting) and how it is shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocDate {
+    pub timestamp: i64,
+    pub display: String,
+}
+
+/// A line of input after cleaning.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Line {
+    Text(String),
+    Blank,
+    PageBreak,
+}
+
+/// Splits text into cleaned lines: NFC, control characters and runs of whitespace collapsed,
+/// inline boilerplate removed, boilerplate lines dropped.
+pub fn clean_lines(text: &str) -> Vec<Line> {
+    let text: std::borrow::Cow<str> = if is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        text.into()
+    } else {
+        text.nfc().collect::<String>().into()
+    };
+    let mut out = Vec::new();
+    for raw_line in text.split('\n') {
+        for (i, piece) in raw_line.split('\u{c}').enumerate() {
+            if i > 0 {
+                out.push(Line::PageBreak);
+            }
+            let line = clean_line(piece);
+            if line.is_empty() || is_boilerplate_line(&line) {
+                out.push(Line::Blank);
+            } else {
+                out.push(Line::Text(line));
+            }
+        }
+    }
+    out
+}
+
+fn clean_line(line: &str) -> String {
+    let mut s = String::with_capacity(line.len());
+    let mut pending_space = false;
+    for c in line.chars() {
+        if c.is_whitespace() || c.is_control() || c == '\u{ad}' || c == '\u{feff}' {
+            // Soft hyphens and BOMs are invisible in the page: drop them, keep real spaces.
+            if c.is_whitespace() || c.is_control() {
+                pending_space = !s.is_empty();
+            }
+            continue;
+        }
+        if pending_space {
+            s.push(' ');
+            pending_space = false;
+        }
+        s.push(c);
+    }
+    for noise in INLINE_NOISE {
+        if s.contains(noise) {
+            s = s.replace(noise, "").trim().to_string();
+        }
+    }
+    s
+}
+
+/// Phrases scraped pages sprinkle inside lines.
+const INLINE_NOISE: &[&str] = &[
+    "(link is external)",
+    "(ārēja saite)",
+    "(ekstern lenke)",
+    "(opens in a new window)",
+];
+
+/// Whole lines that are navigation, sharing or edit chrome in the sample sites' languages.
+const NOISE_LINES: &[&str] = &[
+    "jump to navigation",
+    "skip to main content",
+    "skip to content",
+    "pāriet uz saturu",
+    "pāriet uz galveno saturu",
+    "hopp til innhold",
+    "hopp til hovedinnhold",
+    "ieteikt draugiem",
+    "ieteikt",
+    "dalīties",
+    "share",
+    "share this",
+    "del",
+    "del på facebook",
+    "tweet",
+    "edit",
+    "labot",
+    "rediģēt",
+    "rediger",
+    "read more",
+    "lasīt vairāk",
+    "les mer",
+    "print",
+    "drukāt",
+    "skriv ut",
+    "menu",
+    "izvēlne",
+    "meny",
+    "toggle navigation",
+    "main menu",
+    "back to top",
+    "uz augšu",
+    "til toppen",
+];
+
+fn is_boilerplate_line(line: &str) -> bool {
+    if line.chars().count() > 200 {
+        return false;
+    }
+    let lower = line.to_lowercase();
+    let trimmed = lower.trim_matches(|c: char| !c.is_alphanumeric());
+    if NOISE_LINES.contains(&trimmed) {
+        return true;
+    }
+    let copyright = lower.starts_with('©') || lower.starts_with("(c)") || lower.starts_with("copyright");
+    copyright
+        || lower.contains("design by")
+        || lower.contains("designed by")
+        || lower.contains("powered by")
+        || lower.contains("all rights reserved")
+        || lower.contains("visas tiesības aizsargātas")
+}
+
+/// A stable hash of a cleaned line, for spotting lines repeated across documents.
+pub fn line_key(line: &str) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    line.hash(&mut h);
+    h.finish()
+}
+
+/// Lines found in at least `min_docs` of the given documents: the chrome of a scraped site
+/// (menus, footers, cookie notices) that would otherwise dominate snippets.
+pub fn repeated_lines(docs: &[Vec<Line>], min_docs: usize) -> HashSet<u64> {
+    if min_docs == 0 || docs.len() < min_docs {
+        return HashSet::new();
+    }
+    let mut counts: HashMap<u64, usize> = HashMap::new();
+    for lines in docs {
+        let mut seen = HashSet::new();
+        for l in lines {
+            if let Line::Text(t) = l {
+                if t.chars().count() <= 200 && seen.insert(line_key(t)) {
+                    *counts.entry(line_key(t)).or_default() += 1;
+                }
+            }
+        }
+    }
+    counts
+        .into_iter()
+        .filter(|&(_, n)| n >= min_docs)
+        .map(|(k, _)| k)
+        .collect()
+}
+
+/// Problems with a document that do not stop it from being indexed.
+pub type Warnings = Vec<String>;
+
+/// Builds a document from a raw one and its cleaned lines.
+pub fn build(
+    raw: RawDocument,
+    lines: Vec<Line>,
+    drop: &HashSet<u64>,
+    detector: &Detector,
+    enabled: &[Lang],
+    warnings: &mut Warnings,
+) -> Result<Document, String> {
+    let id = raw.id.trim().to_string();
+    if id.is_empty() {
+        return Err("empty document id".into());
+    }
+    let (text, line_ranges, page_starts) = assemble(&lines, drop);
+    if text.is_empty() {
+        return Err("no text left after normalisation (empty, or only boilerplate)".into());
+    }
+    let hint = match raw.lang.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(code) => match Lang::from_code(code) {
+            Some(l) if l == Lang::Und || enabled.contains(&l) => Some(l),
+            Some(l) => {
+                warnings.push(format!(
+                    "language {:?} is not enabled in the index config: detected instead",
+                    l.code()
+                ));
+                None
+            }
+            None => {
+                warnings.push(format!("unknown language code {code:?}: detected instead"));
+                None
+            }
+        },
+    };
+    let paragraphs: Vec<&str> = line_ranges.iter().map(|r| &text[r.clone()]).collect();
+    let detected = detector.detect_document(&paragraphs, hint);
+    let spans: Vec<Span> = line_ranges
+        .iter()
+        .zip(detected.paragraphs.iter().chain(std::iter::repeat(&detected.lang)))
+        .map(|(r, &lang)| Span {
+            start: r.start,
+            end: r.end,
+            lang,
+        })
+        .collect();
+    let title = raw
+        .title
+        .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|t| !t.is_empty() && !is_boilerplate_line(t))
+        .map(|t| t.nfc().collect::<String>())
+        .or_else(|| paragraphs.first().map(|p| first_chars(p, 200)))
+        .unwrap_or_default();
+    let title_lang = if title.chars().count() >= 40 {
+        detector
+            .detect(&title)
+            .map(|d| d.lang)
+            .filter(|l| *l == detected.lang || detected.langs.contains(l))
+            .unwrap_or(detected.lang)
+    } else {
+        detected.lang
+    };
+    let date = match raw.date.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => match parse_date(s) {
+            Some(d) => Some(d),
+            None => {
+                warnings.push(format!(
+                    "field \"date\": cannot read {s:?} (expected YYYY, YYYY-MM, YYYY-MM-DD or RFC 3339): date left out"
+                ));
+                None
+            }
+        },
+    };
+    let clean_opt = |s: Option<String>| {
+        s.map(|v| v.split_whitespace().collect::<Vec<_>>().join(" "))
+            .filter(|v| !v.is_empty())
+    };
+    Ok(Document {
+        id,
+        title,
+        text,
+        spans,
+        title_lang,
+        lang: detected.lang,
+        langs: detected.langs,
+        url: clean_opt(raw.url),
+        date,
+        org: clean_opt(raw.org),
+        source: raw.source,
+        metadata: raw.metadata,
+        page_starts,
+    })
+}
+
+fn first_chars(s: &str, n: usize) -> String {
+    match s.char_indices().nth(n) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+/// Joins cleaned lines into the stored text: lines of a paragraph with `\n`, paragraphs with a
+/// blank line. Returns the text, each line's byte range, and page start char offsets.
+fn assemble(
+    lines: &[Line],
+    drop: &HashSet<u64>,
+) -> (String, Vec<std::ops::Range<usize>>, Vec<u32>) {
+    let mut text = String::new();
+    let mut ranges = Vec::new();
+    let mut pages = Vec::new();
+    let mut pending_break = false;
+    let mut page_pending = 0usize;
+    let mut chars = 0usize;
+    for line in lines {
+        match line {
+            Line::Blank => pending_break = true,
+            Line::PageBreak => {
+                pending_break = true;
+                page_pending += 1;
+            }
+            Line::Text(t) => {
+                if !drop.is_empty() && drop.contains(&line_key(t)) {
+                    pending_break = true;
+                    continue;
+                }
+                if !text.is_empty() {
+                    let sep = if pending_break { "\n\n" } else { "\n" };
+                    text.push_str(sep);
+                    chars += sep.len();
+                }
+                for _ in 0..page_pending {
+                    pages.push(chars as u32);
+                }
+                page_pending = 0;
+                pending_break = false;
+                let start = text.len();
+                text.push_str(t);
+                chars += t.chars().count();
+                ranges.push(start..text.len());
+            }
+        }
+    }
+    (text, ranges, pages)
+}
+
+/// Reads the dates NGO data carries: `2024`, `2024-05`, `2024-05-17`, RFC 3339, and
+/// `2024-05-17T10:00:00` without a zone (read as UTC).
+pub fn parse_date(s: &str) -> Option<DocDate> {
+    use time::format_description::well_known::Rfc3339;
+    use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time};
+    let s = s.trim();
+    let day = |y: i32, m: u8, d: u8| -> Option<DocDate> {
+        let date = Date::from_calendar_date(y, Month::try_from(m).ok()?, d).ok()?;
+        let ts = PrimitiveDateTime::new(date, Time::MIDNIGHT).assume_utc().unix_timestamp();
+        Some(DocDate {
+            timestamp: ts,
+            display: format!("{y:04}-{m:02}-{d:02}"),
+        })
+    };
+    let parts: Vec<&str> = s.split('-').collect();
+    let num = |p: &str| -> Option<i64> {
+        (!p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| p.parse().ok())
+            .flatten()
+    };
+    match parts.as_slice() {
+        [y] if y.len() == 4 => return day(num(y)? as i32, 1, 1),
+        [y, m] if y.len() == 4 => return day(num(y)? as i32, num(m)? as u8, 1),
+        [y, m, d] if y.len() == 4 && d.len() <= 2 => {
+            return day(num(y)? as i32, num(m)? as u8, num(d)? as u8)
+        }
+        _ => {}
+    }
+    if let Ok(dt) = OffsetDateTime::parse(s, &Rfc3339) {
+        let utc = dt.to_offset(time::UtcOffset::UTC);
+        return Some(DocDate {
+            timestamp: utc.unix_timestamp(),
+            display: utc.format(&Rfc3339).ok()?,
+        });
+    }
+    let zoned = format!("{s}Z");
+    OffsetDateTime::parse(&zoned, &Rfc3339).ok().map(|dt| DocDate {
+        timestamp: dt.unix_timestamp(),
+        display: dt.format(&Rfc3339).unwrap_or(zoned),
+    })
+}
+
+/// Formats a timestamp the way [`parse_date`] shows it.
+pub fn display_date(ts: i64) -> String {
+    use time::format_description::well_known::Rfc3339;
+    match time::OffsetDateTime::from_unix_timestamp(ts) {
+        Ok(dt) if dt.time() == time::Time::MIDNIGHT => {
+            format!("{:04}-{:02}-{:02}", dt.year(), dt.month() as u8, dt.day())
+        }
+        Ok(dt) => dt.format(&Rfc3339).unwrap_or_default(),
+        Err(_) => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text_of(s: &str) -> String {
+        assemble(&clean_lines(s), &HashSet::new()).0
+    }
+
+    #[test]
+    fn whitespace_and_paragraphs_are_normalised() {
+        assert_eq!(
+            text_of("  Par\t centru \r\n\n\n\nTeksts\u{a0}ar  atstarpēm\notrā rinda"),
+            "Par centru\n\nTeksts ar atstarpēm\notrā rinda"
+        );
+    }
+
+    #[test]
+    fn text_is_nfc() {
+        // "ā" written as a + combining macron.
+        assert_eq!(text_of("sabiedri\u{304}ba"), "sabiedrība");
+    }
+
+    #[test]
+    fn boilerplate_lines_are_dropped() {
+        let t = text_of(
+            "Jump to navigation\nIeteikt draugiem\nTeksts (link is external) te\n© 2020 Biedrība. Design by X",
+        );
+        assert_eq!(t, "Teksts te");
+    }
+
+    #[test]
+    fn repeated_lines_across_documents_are_dropped() {
+        let docs: Vec<Vec<Line>> = (0..6)
+            .map(|i| clean_lines(&format!("Sākums | Par mums | Kontakti\nUnikāls teksts {i}")))
+            .collect();
+        let drop = repeated_lines(&docs, 5);
+        assert_eq!(drop.len(), 1);
+        assert_eq!(assemble(&docs[0], &drop).0, "Unikāls teksts 0");
+    }
+
+    #[test]
+    fn page_breaks_become_page_starts() {
+        let (text, _, pages) = assemble(&clean_lines("one\u{c}two\n\nthree\u{c}four"), &HashSet::new());
+        assert_eq!(text, "one\n\ntwo\n\nthree\n\nfour");
+        let starts: Vec<usize> = pages.iter().map(|&p| p as usize).collect();
+        assert_eq!(starts, [5, 17]);
+        assert_eq!(&text[starts[0]..starts[0] + 3], "two");
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(parse_date("2024-05-07").unwrap().display, "2024-05-07");
+        assert_eq!(parse_date("2024").unwrap().display, "2024-01-01");
+        assert!(parse_date("2024-13-01").is_none());
+        assert!(parse_date("yesterday").is_none());
+        let d = parse_date("2023-03-05T10:20:30+02:00").unwrap();
+        assert_eq!(d.display, "2023-03-05T08:20:30Z");
+        assert_eq!(display_date(d.timestamp), "2023-03-05T08:20:30Z");
+        assert_eq!(display_date(parse_date("2020-02-29").unwrap().timestamp), "2020-02-29");
+    }
+}

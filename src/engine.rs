@@ -1,0 +1,386 @@
+//! The engine: one open index with the config and analysis it was built with. The CLI, the HTTP
+//! service and the bench all go through it, so they answer the same query the same way.
+
+use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Serialize;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::directory::error::LockError;
+use tantivy::query::TermQuery;
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{
+    Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, TantivyError, Term,
+};
+
+use crate::analysis::Analyzer;
+use crate::config::Config;
+use crate::document::Document;
+use crate::error::{Error, Result};
+use crate::index::{self, Fields, Sidecar};
+use crate::lang::{Detector, Lang};
+
+/// Where the index lives when nothing says otherwise.
+pub const DEFAULT_INDEX_DIR: &str = "data/index";
+
+pub struct Engine {
+    dir: PathBuf,
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    config: Config,
+    analyzer: Arc<Analyzer>,
+    detector: Detector,
+    sidecar: Sidecar,
+}
+
+/// A stored document, as `GET /documents/{id}` returns it.
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct StoredDocument {
+    pub id: String,
+    pub title: String,
+    pub lang: String,
+    pub langs: Vec<String>,
+    pub text: String,
+    pub source: Option<String>,
+    pub url: Option<String>,
+    pub date: Option<String>,
+    pub org: Option<String>,
+    #[schema(value_type = Object)]
+    pub metadata: serde_json::Map<String, serde_json::Value>,
+    /// Character offsets where pages 2, 3, … start (paged formats only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub page_starts: Vec<u32>,
+}
+
+/// Index statistics (`ngo-search stats`, `GET /stats`).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Stats {
+    pub documents: u64,
+    /// Documents per dominant language.
+    pub languages: BTreeMap<String, u64>,
+    pub segments: usize,
+    /// Bytes on disk.
+    pub bytes: u64,
+    pub snapshot: String,
+}
+
+impl Engine {
+    /// Opens an existing index with the config it was built with.
+    pub fn open(dir: &Path) -> Result<Engine> {
+        let sidecar = match Sidecar::read(dir)? {
+            Some(s) => s,
+            None if dir.join("meta.json").exists() => {
+                return Err(Error::BadIndex {
+                    dir: dir.to_path_buf(),
+                    message: format!("no {} (not built by ngo-search)", index::SIDECAR_FILE),
+                })
+            }
+            None => return Err(Error::NoIndex { dir: dir.to_path_buf() }),
+        };
+        if !dir.join("meta.json").exists() {
+            return Err(Error::NoIndex { dir: dir.to_path_buf() });
+        }
+        let config = sidecar.config(dir)?;
+        let current = config.analysis_fingerprint();
+        if current != sidecar.analysis {
+            return Err(Error::AnalysisMismatch {
+                dir: dir.to_path_buf(),
+                built: sidecar.analysis.clone(),
+                current,
+            });
+        }
+        let index = Index::open_in_dir(dir)?;
+        Engine::with_index(dir, index, config, sidecar)
+    }
+
+    /// Opens the index at `dir`, creating it with `config` (or the default) if there is none.
+    /// An existing index built with other analysis settings than `config` is an error.
+    pub fn open_or_create(dir: &Path, config: Option<&Config>) -> Result<Engine> {
+        if dir.join("meta.json").exists() {
+            let engine = Engine::open(dir)?;
+            if let Some(c) = config {
+                let wanted = c.analysis_fingerprint();
+                if wanted != engine.sidecar.analysis {
+                    return Err(Error::AnalysisMismatch {
+                        dir: dir.to_path_buf(),
+                        built: engine.sidecar.analysis.clone(),
+                        current: wanted,
+                    });
+                }
+            }
+            return Ok(engine);
+        }
+        let config = config.cloned().unwrap_or_else(Config::default_config);
+        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        // Sidecar first: a crash before the index exists leaves a sidecar and no meta.json,
+        // which the next run completes; never an index without its config.
+        let sidecar = match Sidecar::read(dir)? {
+            Some(s) if s.analysis == config.analysis_fingerprint() => s,
+            _ => {
+                let s = Sidecar::new(&config);
+                s.write(dir)?;
+                s
+            }
+        };
+        let (schema, _) = index::schema();
+        let index = Index::create_in_dir(dir, schema)?;
+        Engine::with_index(dir, index, config, sidecar)
+    }
+
+    fn with_index(dir: &Path, index: Index, config: Config, sidecar: Sidecar) -> Result<Engine> {
+        let (_, fields) = index::schema();
+        if index.schema().get_field("body").ok() != Some(fields.body)
+            || index.schema().get_field("langmask").ok() != Some(fields.langmask)
+        {
+            return Err(Error::BadIndex {
+                dir: dir.to_path_buf(),
+                message: "its schema is not this version's: re-index".into(),
+            });
+        }
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()?;
+        let analyzer = Arc::new(Analyzer::new(&config));
+        let detector = Detector::new(&config.enabled_langs());
+        Ok(Engine {
+            dir: dir.to_path_buf(),
+            index,
+            reader,
+            fields,
+            config,
+            analyzer,
+            detector,
+            sidecar,
+        })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+    pub fn analyzer(&self) -> &Arc<Analyzer> {
+        &self.analyzer
+    }
+    pub fn detector(&self) -> &Detector {
+        &self.detector
+    }
+    pub fn fields(&self) -> &Fields {
+        &self.fields
+    }
+    pub fn sidecar(&self) -> &Sidecar {
+        &self.sidecar
+    }
+
+    pub fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
+    /// Makes the latest commit visible now (instead of after the reload delay).
+    pub fn reload(&self) -> Result<()> {
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// The only writer of this index, until it is dropped. Another process holding the lock is
+    /// a clear error, not a wait.
+    pub fn writer(&self) -> Result<Writer> {
+        let ingest = &self.config.ingest;
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let threads = if ingest.writer_threads > 0 {
+            ingest.writer_threads
+        } else {
+            cores.clamp(1, 4)
+        };
+        let budget = (ingest.writer_memory_mb << 20).max(threads * (16 << 20));
+        let writer: IndexWriter =
+            match self.index.writer_with_num_threads(threads, budget) {
+                Ok(w) => w,
+                Err(TantivyError::LockFailure(LockError::LockBusy, _)) => {
+                    return Err(Error::WriterBusy { dir: self.dir.clone() })
+                }
+                Err(e) => return Err(e.into()),
+            };
+        Ok(Writer {
+            writer,
+            fields: self.fields,
+            analyzer: self.analyzer.clone(),
+            uncommitted: 0,
+        })
+    }
+
+    /// Changes with every commit: lets a client tell whether two answers come from one state.
+    pub fn snapshot(&self, searcher: &Searcher) -> String {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        for (id, del) in searcher.generation().segments() {
+            id.uuid_string().hash(&mut h);
+            del.hash(&mut h);
+        }
+        format!("{}-{:08x}", self.sidecar.index_id, h.finish() as u32)
+    }
+
+    fn id_term(&self, id: &str) -> Term {
+        Term::from_field_text(self.fields.id, id)
+    }
+
+    /// The stored document with this id.
+    pub fn get_document(&self, id: &str) -> Result<Option<StoredDocument>> {
+        let searcher = self.searcher();
+        let q = TermQuery::new(self.id_term(id), IndexRecordOption::Basic);
+        let top = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?;
+        let Some((_, addr)) = top.first() else {
+            return Ok(None);
+        };
+        let doc: TantivyDocument = searcher.doc(*addr)?;
+        Ok(Some(self.stored(&doc)))
+    }
+
+    pub fn contains(&self, id: &str) -> Result<bool> {
+        let q = TermQuery::new(self.id_term(id), IndexRecordOption::Basic);
+        Ok(self.searcher().search(&q, &Count)? > 0)
+    }
+
+    pub(crate) fn stored(&self, doc: &TantivyDocument) -> StoredDocument {
+        let f = &self.fields;
+        let get = |field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
+        let text = get(f.text).unwrap_or_default();
+        StoredDocument {
+            id: get(f.id).unwrap_or_default(),
+            title: get(f.title).unwrap_or_default(),
+            lang: get(f.lang).unwrap_or_else(|| "und".into()),
+            langs: doc
+                .get_all(f.langs)
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect(),
+            source: get(f.source),
+            url: get(f.url),
+            date: get(f.date_text),
+            org: get(f.org),
+            metadata: get(f.metadata)
+                .and_then(|m| serde_json::from_str(&m).ok())
+                .unwrap_or_default(),
+            page_starts: get(f.pages)
+                .and_then(|m| serde_json::from_str(&m).ok())
+                .unwrap_or_default(),
+            text,
+        }
+    }
+
+    pub fn stats(&self) -> Result<Stats> {
+        let searcher = self.searcher();
+        let mut languages = BTreeMap::new();
+        let mut langs: Vec<Lang> = self.config.enabled_langs();
+        langs.push(Lang::Und);
+        for l in langs {
+            let q = TermQuery::new(
+                Term::from_field_text(self.fields.lang, l.code()),
+                IndexRecordOption::Basic,
+            );
+            let n = searcher.search(&q, &Count)? as u64;
+            if n > 0 {
+                languages.insert(l.code().to_string(), n);
+            }
+        }
+        let bytes = walkdir::WalkDir::new(&self.dir)
+            .into_iter()
+            .filter_map(|e| e.ok())
+            .filter_map(|e| e.metadata().ok())
+            .filter(|m| m.is_file())
+            .map(|m| m.len())
+            .sum();
+        Ok(Stats {
+            documents: searcher.num_docs(),
+            languages,
+            segments: searcher.segment_readers().len(),
+            bytes,
+            snapshot: self.snapshot(&searcher),
+        })
+    }
+}
+
+/// The index's single writer. Documents added are invisible (and not durable) until `commit`.
+pub struct Writer {
+    writer: IndexWriter,
+    fields: Fields,
+    analyzer: Arc<Analyzer>,
+    uncommitted: usize,
+}
+
+impl Writer {
+    /// Analyses a document into its tantivy form; pure, so ingest runs it on worker threads.
+    pub fn prepare(fields: &Fields, analyzer: &Analyzer, doc: &Document) -> PreparedDocument {
+        PreparedDocument {
+            id: doc.id.clone(),
+            doc: index::to_tantivy(doc, fields, analyzer),
+        }
+    }
+
+    pub fn fields(&self) -> &Fields {
+        &self.fields
+    }
+
+    pub fn analyzer(&self) -> &Arc<Analyzer> {
+        &self.analyzer
+    }
+
+    /// Adds or replaces (by id) a document.
+    pub fn add(&mut self, doc: PreparedDocument) -> Result<()> {
+        self.writer
+            .delete_term(Term::from_field_text(self.fields.id, &doc.id));
+        self.writer.add_document(doc.doc)?;
+        self.uncommitted += 1;
+        Ok(())
+    }
+
+    pub fn add_document(&mut self, doc: &Document) -> Result<()> {
+        let p = Writer::prepare(&self.fields, &self.analyzer, doc);
+        self.add(p)
+    }
+
+    pub fn delete(&mut self, id: &str) {
+        self.writer
+            .delete_term(Term::from_field_text(self.fields.id, id));
+        self.uncommitted += 1;
+    }
+
+    pub fn uncommitted(&self) -> usize {
+        self.uncommitted
+    }
+
+    /// Makes everything added so far durable and searchable (atomically), with a note of what
+    /// was committed stored in the commit itself.
+    pub fn commit(&mut self, payload: &str) -> Result<u64> {
+        let mut prepared = self.writer.prepare_commit()?;
+        prepared.set_payload(payload);
+        let opstamp = prepared.commit()?;
+        self.uncommitted = 0;
+        Ok(opstamp)
+    }
+
+    /// Drops everything added since the last commit.
+    pub fn rollback(&mut self) -> Result<()> {
+        self.writer.rollback()?;
+        self.uncommitted = 0;
+        Ok(())
+    }
+
+    /// Waits for background merges, so a process that exits leaves no half-merged files.
+    pub fn finish(self) -> Result<()> {
+        self.writer.wait_merging_threads()?;
+        Ok(())
+    }
+}
+
+/// A document analysed and ready for the writer.
+pub struct PreparedDocument {
+    pub id: String,
+    pub doc: TantivyDocument,
+}

@@ -1,0 +1,401 @@
+//! Search: request validation, query reading, retrieval, facets, hits with passages.
+//! One request and one response type serve the CLI (`--json`), the HTTP API and the bench.
+
+mod facets;
+pub mod parse;
+pub mod passages;
+pub mod plan;
+
+use std::collections::BTreeMap;
+use std::ops::Bound;
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DateTime, DocAddress, Order, TantivyDocument, Term};
+
+use crate::document::{parse_date, DocDate};
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::index::decode_spans;
+use crate::lang::Lang;
+
+pub use facets::Facets;
+pub use passages::Passage;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    #[default]
+    Relevance,
+    Date,
+}
+
+/// A search request. Language codes, dates and numbers are taken as the user typed them and
+/// validated here, so every interface gives the same error for the same mistake.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
+#[serde(default, deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SearchRequest {
+    /// The query: words, "quoted phrases", -excluded words.
+    pub q: String,
+    /// Filter: only documents with text in one of these languages (comma-separated codes).
+    pub lang: Option<String>,
+    /// Hint: the query's language (boosts that reading, never hides others).
+    pub query_lang: Option<String>,
+    /// Filter: exact organisation.
+    pub org: Option<String>,
+    /// Filter: documents dated on or after (YYYY, YYYY-MM, YYYY-MM-DD or RFC 3339).
+    pub from: Option<String>,
+    /// Filter: documents dated on or before (a date includes its whole day/month/year).
+    pub to: Option<String>,
+    pub sort: Sort,
+    /// Hits to return (1–100).
+    pub limit: usize,
+    /// Hits to skip (at most 10,000).
+    pub offset: usize,
+    /// Snippet length in characters.
+    pub snippet_chars: Option<usize>,
+    pub highlight_pre: String,
+    pub highlight_post: String,
+    /// Read the last word as a prefix (search as you type).
+    pub prefix: bool,
+    /// 1 = tolerate one typo in words of 5+ letters.
+    pub typos: u8,
+    /// false = no snippets or passages (retrieval only).
+    pub snippets: bool,
+}
+
+impl Default for SearchRequest {
+    fn default() -> Self {
+        SearchRequest {
+            q: String::new(),
+            lang: None,
+            query_lang: None,
+            org: None,
+            from: None,
+            to: None,
+            sort: Sort::Relevance,
+            limit: 10,
+            offset: 0,
+            snippet_chars: None,
+            highlight_pre: "<mark>".into(),
+            highlight_post: "</mark>".into(),
+            prefix: false,
+            typos: 0,
+            snippets: true,
+        }
+    }
+}
+
+impl SearchRequest {
+    pub fn new(q: impl Into<String>) -> SearchRequest {
+        SearchRequest {
+            q: q.into(),
+            ..SearchRequest::default()
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
+pub struct Interpretation {
+    /// The query's language when detection was confident, else null.
+    pub detected: Option<String>,
+    /// The hint given (`query_lang`).
+    pub hint: Option<String>,
+    /// Per language, the stems the query was read as.
+    pub terms: BTreeMap<String, Vec<String>>,
+    /// Query words ignored beyond the term limit.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub dropped_words: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Hit {
+    pub id: String,
+    pub title: String,
+    pub lang: String,
+    pub langs: Vec<String>,
+    pub score: f32,
+    pub source: Option<String>,
+    pub url: Option<String>,
+    pub org: Option<String>,
+    pub date: Option<String>,
+    /// ~snippet_chars characters around the best match: HTML-escaped, matches in highlight markup.
+    pub snippet: String,
+    pub passages: Vec<Passage>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SearchResponse {
+    pub query: String,
+    pub total: u64,
+    pub total_exact: bool,
+    pub took_ms: f64,
+    pub snapshot: String,
+    pub interpretation: Interpretation,
+    pub facets: Facets,
+    pub hits: Vec<Hit>,
+}
+
+/// Parses a comma-separated language list, naming the enabled languages on a mistake.
+pub fn parse_lang_list(param: &str, value: &str, enabled: &[Lang]) -> Result<Vec<Lang>> {
+    let mut out = Vec::new();
+    for code in value.split(',').map(str::trim).filter(|c| !c.is_empty()) {
+        let lang = Lang::from_code(code)
+            .filter(|l| *l == Lang::Und || enabled.contains(l))
+            .ok_or_else(|| {
+                Error::bad_request(
+                    param,
+                    format!(
+                        "unknown or disabled language {code:?}; enabled: {}",
+                        enabled.iter().map(|l| l.code()).collect::<Vec<_>>().join(", ")
+                    ),
+                )
+            })?;
+        if !out.contains(&lang) {
+            out.push(lang);
+        }
+    }
+    Ok(out)
+}
+
+/// A date filter bound: `to` covers the whole period a short date names.
+fn date_bound(param: &str, value: &str, upper: bool) -> Result<Bound<i64>> {
+    let d: DocDate = parse_date(value).ok_or_else(|| {
+        Error::bad_request(
+            param,
+            format!("cannot read date {value:?} (expected YYYY, YYYY-MM, YYYY-MM-DD or RFC 3339)"),
+        )
+    })?;
+    if !upper {
+        return Ok(Bound::Included(d.timestamp));
+    }
+    let v = value.trim();
+    let next = match v.len() {
+        4 => parse_date(&format!("{}", v.parse::<i32>().unwrap_or(0) + 1)).map(|n| n.timestamp),
+        7 => {
+            let (y, m) = (v[..4].parse::<i32>().unwrap_or(0), v[5..].parse::<u32>().unwrap_or(1));
+            let (y, m) = if m >= 12 { (y + 1, 1) } else { (y, m + 1) };
+            parse_date(&format!("{y:04}-{m:02}")).map(|n| n.timestamp)
+        }
+        10 => Some(d.timestamp + 86_400),
+        _ => None,
+    };
+    Ok(match next {
+        Some(n) => Bound::Excluded(n),
+        None => Bound::Included(d.timestamp),
+    })
+}
+
+impl Engine {
+    /// Runs a search. Errors are the caller's mistakes (`Error::BadRequest`, naming the
+    /// parameter) or index failures; never a panic, whatever the query.
+    pub fn search(&self, req: &SearchRequest) -> Result<SearchResponse> {
+        let started = Instant::now();
+        let limits = &self.config().limits;
+        let q = req.q.trim();
+        if q.is_empty() {
+            return Err(Error::bad_request("q", "the query is empty"));
+        }
+        let q_chars = q.chars().count();
+        if q_chars > limits.max_query_chars {
+            return Err(Error::bad_request(
+                "q",
+                format!("the query is {q_chars} characters long; the limit is {}", limits.max_query_chars),
+            ));
+        }
+        if req.limit == 0 || req.limit > limits.max_limit {
+            return Err(Error::bad_request(
+                "limit",
+                format!("must be between 1 and {}, got {}", limits.max_limit, req.limit),
+            ));
+        }
+        if req.offset > limits.max_offset {
+            return Err(Error::bad_request(
+                "offset",
+                format!("must be at most {}, got {}", limits.max_offset, req.offset),
+            ));
+        }
+        if req.typos > 1 {
+            return Err(Error::bad_request("typos", "must be 0 or 1"));
+        }
+        let snippet_chars = req.snippet_chars.unwrap_or(self.config().snippets.chars);
+        if !(20..=2000).contains(&snippet_chars) {
+            return Err(Error::bad_request("snippet_chars", "must be between 20 and 2000"));
+        }
+        if req.highlight_pre.len() > 100 || req.highlight_post.len() > 100 {
+            return Err(Error::bad_request("highlight_pre", "highlight markup is limited to 100 bytes"));
+        }
+        let enabled = self.config().enabled_langs();
+        let filter_langs = match &req.lang {
+            Some(v) => parse_lang_list("lang", v, &enabled)?,
+            None => Vec::new(),
+        };
+        let hint = match req.query_lang.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(v) => {
+                let l = parse_lang_list("query_lang", v, &enabled)?;
+                if l.len() > 1 {
+                    return Err(Error::bad_request("query_lang", "give one language"));
+                }
+                l.first().copied()
+            }
+            None => None,
+        };
+        let from = req.from.as_deref().filter(|s| !s.trim().is_empty()).map(|v| date_bound("from", v, false)).transpose()?;
+        let to = req.to.as_deref().filter(|s| !s.trim().is_empty()).map(|v| date_bound("to", v, true)).transpose()?;
+
+        let parsed = parse::parse(q, limits.max_query_terms);
+        let detected = if hint.is_none() { self.detector().detect_query(q) } else { None };
+        let opts = plan::ReadOptions {
+            boost_lang: hint.or(detected),
+            prefix_last: req.prefix,
+            typos: req.typos == 1,
+        };
+        let fields = *self.fields();
+        let plan = plan::plan(&parsed, self.analyzer(), &fields, &self.config().ranking, &opts);
+
+        // Assemble: the scored query, exclusions, then filters that do not score.
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let has_positive = plan.query.is_some();
+        match plan.query {
+            Some(query) => clauses.push((Occur::Must, query)),
+            None if !plan.exclude.is_empty() => clauses.push((Occur::Must, Box::new(AllQuery))),
+            None => {}
+        }
+        for ex in plan.exclude {
+            clauses.push((Occur::MustNot, ex));
+        }
+        let mut filter = |q: Box<dyn Query>| clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0))));
+        if !filter_langs.is_empty() {
+            let any: Vec<(Occur, Box<dyn Query>)> = filter_langs
+                .iter()
+                .map(|l| {
+                    let t = Term::from_field_text(fields.langs, l.code());
+                    (Occur::Should, Box::new(TermQuery::new(t, IndexRecordOption::Basic)) as Box<dyn Query>)
+                })
+                .collect();
+            filter(Box::new(BooleanQuery::new(any)));
+        }
+        if let Some(org) = req.org.as_deref().filter(|s| !s.trim().is_empty()) {
+            let t = Term::from_field_text(fields.org, org.trim());
+            filter(Box::new(TermQuery::new(t, IndexRecordOption::Basic)));
+        }
+        if from.is_some() || to.is_some() {
+            let term = |ts: i64| Term::from_field_date(fields.date, DateTime::from_timestamp_secs(ts));
+            let map = |b: Option<Bound<i64>>| match b {
+                Some(Bound::Included(t)) => Bound::Included(term(t)),
+                Some(Bound::Excluded(t)) => Bound::Excluded(term(t)),
+                _ => Bound::Unbounded,
+            };
+            filter(Box::new(RangeQuery::new(map(from), map(to))));
+        }
+
+        let searcher = self.searcher();
+        let snapshot = self.snapshot(&searcher);
+        let interpretation = Interpretation {
+            detected: detected.map(|l| l.code().to_string()),
+            hint: hint.map(|l| l.code().to_string()),
+            terms: plan.terms,
+            dropped_words: parsed.dropped,
+        };
+        if clauses.is_empty() || (!has_positive && clauses.iter().all(|(o, _)| *o != Occur::MustNot)) {
+            // Nothing searchable (only stopwords or punctuation): an empty answer, not an error.
+            return Ok(SearchResponse {
+                query: req.q.clone(),
+                total: 0,
+                total_exact: true,
+                took_ms: elapsed_ms(started),
+                snapshot,
+                interpretation,
+                facets: Facets::default(),
+                hits: Vec::new(),
+            });
+        }
+        let query = BooleanQuery::new(clauses);
+        let facet_collector = facets::FacetCollector;
+        let (scored, total, facets): (Vec<(f32, DocAddress)>, usize, Facets) = match req.sort {
+            Sort::Relevance => {
+                let top = TopDocs::with_limit(req.limit).and_offset(req.offset).order_by_score();
+                searcher.search(&query, &(top, Count, facet_collector))?
+            }
+            Sort::Date => {
+                let top = TopDocs::with_limit(req.limit)
+                    .and_offset(req.offset)
+                    .order_by_fast_field::<DateTime>("date", Order::Desc);
+                let (docs, total, facets) = searcher.search(&query, &(top, Count, facet_collector))?;
+                (docs.into_iter().map(|(_, a)| (0.0, a)).collect(), total, facets)
+            }
+        };
+
+        let mut hits = Vec::with_capacity(scored.len());
+        for (score, addr) in scored {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            let stored = self.stored(&doc);
+            let (snippet, passages) = if req.snippets {
+                let spans_text = doc
+                    .get_first(fields.spans)
+                    .and_then(|v| tantivy::schema::Value::as_str(&v))
+                    .unwrap_or("");
+                let spans = decode_spans(spans_text, &stored.text);
+                let ps = passages::passages(
+                    &stored.text,
+                    &spans,
+                    &stored.page_starts,
+                    self.analyzer(),
+                    &plan.matcher,
+                    snippet_chars,
+                    self.config().snippets.passages,
+                );
+                let best = ps
+                    .iter()
+                    .max_by_key(|p| (distinct_words(p, &ps), std::cmp::Reverse(p.start)))
+                    .cloned();
+                let snippet = match best {
+                    Some(p) => passages::snippet_html(&stored.text, &p, &req.highlight_pre, &req.highlight_post),
+                    None => passages::lead_snippet(&stored.text, snippet_chars),
+                };
+                (snippet, ps)
+            } else {
+                (String::new(), Vec::new())
+            };
+            hits.push(Hit {
+                id: stored.id,
+                title: stored.title,
+                lang: stored.lang,
+                langs: stored.langs,
+                score,
+                source: stored.source,
+                url: stored.url,
+                org: stored.org,
+                date: stored.date,
+                snippet,
+                passages,
+            });
+        }
+        Ok(SearchResponse {
+            query: req.q.clone(),
+            total: total as u64,
+            total_exact: true,
+            took_ms: elapsed_ms(started),
+            snapshot,
+            interpretation,
+            facets,
+            hits,
+        })
+    }
+}
+
+fn distinct_words(p: &Passage, _all: &[Passage]) -> usize {
+    p.highlights.len()
+}
+
+fn elapsed_ms(since: Instant) -> f64 {
+    (since.elapsed().as_secs_f64() * 1e6).round() / 1e3
+}

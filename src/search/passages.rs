@@ -1,0 +1,244 @@
+//! The passage finder: re-analyses a hit's stored text with the analysis it was indexed with,
+//! marks the words any reading of the query matched (inflected, unaccented, any language), and
+//! picks the windows that hold the most distinct query words. Snippets are the best passage,
+//! HTML-escaped with the caller's highlight markup around matches.
+//!
+//! Offsets are Unicode character offsets into the stored text (what `GET /documents/{id}`
+//! returns), computed over the whole text — no cut-off however long the document.
+
+use serde::Serialize;
+
+use super::plan::Matcher;
+use crate::analysis::Analyzer;
+use crate::document::Span;
+
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Passage {
+    /// Character offset of the passage in the document text.
+    pub start: usize,
+    /// Character offset just past the passage.
+    pub end: usize,
+    /// The passage text (plain, not escaped).
+    pub text: String,
+    /// Matched words, as `[start, end]` character offsets in the document text.
+    pub highlights: Vec<[usize; 2]>,
+    /// The page the passage starts on (paged formats such as PDF).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Hit {
+    start: usize,
+    end: usize,
+    word: usize,
+}
+
+/// Finds the matched words of `text`, in order (byte ranges).
+fn find_hits(text: &str, spans: &[Span], analyzer: &Analyzer, matcher: &Matcher) -> Vec<Hit> {
+    let mut hits = Vec::new();
+    if matcher.is_empty() {
+        return hits;
+    }
+    for span in spans {
+        let mut pos = 0;
+        analyzer.analyze(&text[span.start..span.end], span.lang, span.start, &mut pos, |w| {
+            let exact = w.exact_term();
+            let folded = w.folded_term();
+            if let Some(word) = matcher.word_of(&exact, folded.as_deref()) {
+                hits.push(Hit {
+                    start: w.start,
+                    end: w.end,
+                    word,
+                });
+            }
+        });
+    }
+    hits
+}
+
+/// Up to `max` best passages of about `chars` characters, in document order.
+pub fn passages(
+    text: &str,
+    spans: &[Span],
+    page_starts: &[u32],
+    analyzer: &Analyzer,
+    matcher: &Matcher,
+    chars: usize,
+    max: usize,
+) -> Vec<Passage> {
+    let hits = find_hits(text, spans, analyzer, matcher);
+    if hits.is_empty() || max == 0 {
+        return Vec::new();
+    }
+    // Character offsets of every hit, counted in one pass over the text.
+    let mut char_at = Vec::with_capacity(hits.len());
+    let (mut byte, mut ch) = (0usize, 0usize);
+    for h in &hits {
+        ch += text[byte..h.start].chars().count();
+        let s = ch;
+        ch += text[h.start..h.end].chars().count();
+        byte = h.end;
+        char_at.push((s, ch));
+    }
+    // Candidate windows: each hit with the following hits that fit in `chars`.
+    let mut candidates: Vec<(usize, usize, usize)> = Vec::new(); // (score, first, last)
+    for i in 0..hits.len() {
+        let mut words = Vec::new();
+        let mut last = i;
+        for j in i..hits.len() {
+            if char_at[j].1 - char_at[i].0 > chars {
+                break;
+            }
+            last = j;
+            if !words.contains(&hits[j].word) {
+                words.push(hits[j].word);
+            }
+        }
+        let score = words.len() * 1000 + (last - i + 1);
+        candidates.push((score, i, last));
+    }
+    candidates.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut chosen: Vec<(usize, usize)> = Vec::new();
+    let mut out: Vec<Passage> = Vec::new();
+    for (_, first, last) in candidates {
+        if out.len() >= max {
+            break;
+        }
+        let (start_b, end_b) = window(text, &hits, first, last, chars);
+        if chosen.iter().any(|&(s, e)| start_b < e && s < end_b) {
+            continue;
+        }
+        chosen.push((start_b, end_b));
+        let start_c = char_at[first].0 - text[start_b..hits[first].start].chars().count();
+        let passage_text = text[start_b..end_b].to_string();
+        let end_c = start_c + passage_text.chars().count();
+        let highlights = (0..hits.len())
+            .filter(|&k| hits[k].start >= start_b && hits[k].end <= end_b)
+            .map(|k| [char_at[k].0, char_at[k].1])
+            .collect();
+        let page = (!page_starts.is_empty())
+            .then(|| 1 + page_starts.iter().filter(|&&p| p as usize <= start_c).count() as u32);
+        out.push(Passage {
+            start: start_c,
+            end: end_c,
+            text: passage_text,
+            highlights,
+            page,
+        });
+    }
+    out.sort_by_key(|p| p.start);
+    out
+}
+
+/// The byte window around hits `first..=last`: centred, about `chars` long, inside the lines
+/// of those hits, and not cutting words.
+fn window(text: &str, hits: &[Hit], first: usize, last: usize, chars: usize) -> (usize, usize) {
+    let (hs, he) = (hits[first].start, hits[last].end);
+    let covered = text[hs..he].chars().count();
+    let spare = chars.saturating_sub(covered);
+    let line_start = text[..hs].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[he..].find('\n').map_or(text.len(), |i| he + i);
+    // A little more context before than after reads naturally, but keep the match early.
+    let before = (spare / 3).max(spare.min(40));
+    let mut start = back_chars(text, hs, before).max(line_start);
+    let used = text[start..hs].chars().count();
+    let mut end = fwd_chars(text, he, spare.saturating_sub(used)).min(line_end);
+    if start > line_start {
+        // Move to the start of the next word, unless that would pass the first match.
+        if let Some(i) = text[start..hs].find(char::is_whitespace) {
+            start += i + 1;
+        }
+    }
+    if end < line_end {
+        if let Some(i) = text[he..end].rfind(char::is_whitespace) {
+            end = he + i;
+        }
+    }
+    (start, end.max(he))
+}
+
+fn back_chars(text: &str, from: usize, n: usize) -> usize {
+    text[..from]
+        .char_indices()
+        .rev()
+        .nth(n.saturating_sub(1))
+        .map_or(0, |(i, _)| i)
+        .min(from)
+}
+
+fn fwd_chars(text: &str, from: usize, n: usize) -> usize {
+    text[from..]
+        .char_indices()
+        .nth(n)
+        .map_or(text.len(), |(i, _)| from + i)
+}
+
+/// A passage as HTML: text escaped, matches wrapped in `pre`…`post`, `…` where it cuts a line.
+pub fn snippet_html(text: &str, p: &Passage, pre: &str, post: &str) -> String {
+    let mut out = String::with_capacity(p.text.len() + 32);
+    let starts_line = p.start == 0 || char_before(text, p.start) == Some('\n');
+    if !starts_line {
+        out.push('…');
+    }
+    let mut cursor = p.start;
+    let chars: Vec<char> = p.text.chars().collect();
+    for &[s, e] in &p.highlights {
+        if s < cursor || e > p.end {
+            continue;
+        }
+        escape_into(&mut out, chars[cursor - p.start..s - p.start].iter());
+        out.push_str(pre);
+        escape_into(&mut out, chars[s - p.start..e - p.start].iter());
+        out.push_str(post);
+        cursor = e;
+    }
+    escape_into(&mut out, chars[cursor - p.start..].iter());
+    let after = text.chars().nth(p.end);
+    if after.is_some() && after != Some('\n') {
+        out.push('…');
+    }
+    out
+}
+
+fn char_before(text: &str, char_pos: usize) -> Option<char> {
+    text.chars().nth(char_pos.checked_sub(1)?)
+}
+
+/// The start of a text as a snippet, for hits with no highlight (a title or prefix match).
+pub fn lead_snippet(text: &str, chars: usize) -> String {
+    let end = fwd_chars(text, 0, chars);
+    let mut end = end;
+    if end < text.len() {
+        if let Some(i) = text[..end].rfind(char::is_whitespace) {
+            end = i;
+        }
+    }
+    let mut out = String::new();
+    escape_into(&mut out, text[..end].chars().collect::<Vec<_>>().iter());
+    if end < text.len() {
+        out.push('…');
+    }
+    out
+}
+
+pub fn escape_into<'a>(out: &mut String, chars: impl Iterator<Item = &'a char>) {
+    for &c in chars {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\n' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+}
+
+/// HTML-escapes a string.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    escape_into(&mut out, s.chars().collect::<Vec<_>>().iter());
+    out
+}

@@ -1,0 +1,314 @@
+//! Reading a parsed query in every enabled language and turning it into one tantivy query.
+//!
+//! Each query word becomes a disjunction-max over its readings (`lv:sabiedrīb`, `nb:sabiedrību`,
+//! folded forms, title forms): the best reading counts, so a word is not counted once per
+//! language it happens to be spelled the same in. Words are then summed (BM25 across one shared
+//! body field, so every language's scores are on one scale).
+
+use std::collections::{BTreeMap, HashMap};
+
+use tantivy::query::{
+    BooleanQuery, BoostQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
+    RegexQuery, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::Term;
+
+use super::parse::{Clause, ParsedQuery};
+use crate::analysis::{tag, Analyzer, EXACT_SEP, FOLDED_SEP};
+use crate::config::RankingConfig;
+use crate::index::Fields;
+use crate::lang::Lang;
+
+/// How to read the query.
+pub struct ReadOptions {
+    /// The language whose reading is boosted (hint, or confident detection).
+    pub boost_lang: Option<Lang>,
+    /// Read the last word as a prefix (search as you type).
+    pub prefix_last: bool,
+    /// Tolerate one typo in words of 5+ letters.
+    pub typos: bool,
+}
+
+/// What the query matches, for highlighting: term → index of the query word it reads.
+#[derive(Debug, Default, Clone)]
+pub struct Matcher {
+    pub terms: HashMap<String, usize>,
+    /// Tagged prefixes (search as you type) → word index.
+    pub prefixes: Vec<(String, usize)>,
+    pub words: usize,
+}
+
+impl Matcher {
+    pub fn word_of(&self, exact: &str, folded: Option<&str>) -> Option<usize> {
+        if let Some(&w) = self.terms.get(exact) {
+            return Some(w);
+        }
+        if let Some(f) = folded {
+            if let Some(&w) = self.terms.get(f) {
+                return Some(w);
+            }
+        }
+        self.prefixes
+            .iter()
+            .find(|(p, _)| exact.starts_with(p.as_str()) || folded.is_some_and(|f| f.starts_with(p.as_str())))
+            .map(|(_, w)| *w)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty() && self.prefixes.is_empty()
+    }
+}
+
+/// The query as tantivy runs it, plus what the answer reports and highlights.
+pub struct Plan {
+    pub query: Option<Box<dyn Query>>,
+    pub exclude: Vec<Box<dyn Query>>,
+    /// Per language, the stems the query was read as.
+    pub terms: BTreeMap<String, Vec<String>>,
+    pub matcher: Matcher,
+}
+
+struct Variant {
+    term: String,
+    weight: f32,
+}
+
+pub fn plan(
+    parsed: &ParsedQuery,
+    analyzer: &Analyzer,
+    fields: &Fields,
+    ranking: &RankingConfig,
+    opts: &ReadOptions,
+) -> Plan {
+    let langs = analyzer.query_langs();
+    let mut terms: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut matcher = Matcher::default();
+    let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let word_total = parsed
+        .include
+        .iter()
+        .filter(|c| matches!(c, Clause::Word(_)))
+        .count();
+    let mut word_seen = 0;
+
+    for clause in &parsed.include {
+        match clause {
+            Clause::Word(w) => {
+                word_seen += 1;
+                let is_last = word_seen == word_total;
+                let word_idx = matcher.words;
+                matcher.words += 1;
+                let variants = word_variants(w, analyzer, &langs, ranking, opts, Some(&mut terms));
+                if variants.is_empty() {
+                    continue;
+                }
+                for v in &variants {
+                    matcher.terms.insert(v.term.clone(), word_idx);
+                }
+                let mut disjuncts: Vec<Box<dyn Query>> = Vec::new();
+                for v in &variants {
+                    disjuncts.push(term_query(fields.body, &v.term, v.weight));
+                    disjuncts.push(term_query(fields.title_terms, &v.term, v.weight * ranking.title_boost));
+                    if opts.typos && w.chars().count() >= 5 && v.term.contains(EXACT_SEP) {
+                        let t = Term::from_field_text(fields.body, &v.term);
+                        disjuncts.push(Box::new(BoostQuery::new(
+                            Box::new(FuzzyTermQuery::new(t, 1, true)),
+                            v.weight * 0.5,
+                        )));
+                    }
+                }
+                if opts.prefix_last && is_last && parsed.exclude.is_empty() {
+                    for (prefix, weight) in prefix_variants(w, analyzer, &langs) {
+                        let pattern = format!("{}.*", regex_escape(&prefix));
+                        if let Ok(q) = RegexQuery::from_pattern(&pattern, fields.body) {
+                            disjuncts.push(Box::new(BoostQuery::new(Box::new(q), weight * 0.8)));
+                        }
+                        matcher.prefixes.push((prefix, word_idx));
+                    }
+                }
+                should.push((
+                    Occur::Should,
+                    Box::new(DisjunctionMaxQuery::with_tie_breaker(disjuncts, ranking.tie_breaker)),
+                ));
+            }
+            Clause::Phrase(ws) => {
+                let word_idx = matcher.words;
+                matcher.words += 1;
+                let q = phrase_query(ws, analyzer, &langs, fields.body, ranking, opts, &mut matcher, word_idx);
+                if let Some(q) = q {
+                    should.push((Occur::Must, Box::new(BoostQuery::new(q, ranking.phrase_boost))));
+                }
+                for w in ws {
+                    word_variants(w, analyzer, &langs, ranking, opts, Some(&mut terms));
+                }
+            }
+        }
+    }
+
+    let mut exclude: Vec<Box<dyn Query>> = Vec::new();
+    for clause in &parsed.exclude {
+        let mut dummy = Matcher::default();
+        match clause {
+            Clause::Word(w) => {
+                let variants = word_variants(w, analyzer, &langs, ranking, opts, None);
+                let disjuncts: Vec<Box<dyn Query>> = variants
+                    .iter()
+                    .map(|v| term_query(fields.body, &v.term, 1.0))
+                    .collect();
+                if !disjuncts.is_empty() {
+                    exclude.push(Box::new(DisjunctionMaxQuery::new(disjuncts)));
+                }
+            }
+            Clause::Phrase(ws) => {
+                if let Some(q) = phrase_query(ws, analyzer, &langs, fields.body, ranking, opts, &mut dummy, 0) {
+                    exclude.push(q);
+                }
+            }
+        }
+    }
+
+    let query: Option<Box<dyn Query>> = match should.len() {
+        0 => None,
+        1 if should[0].0 == Occur::Should => should.pop().map(|(_, q)| q),
+        _ => Some(Box::new(BooleanQuery::new(should))),
+    };
+    Plan {
+        query,
+        exclude,
+        terms,
+        matcher,
+    }
+}
+
+fn term_query(field: Field, term: &str, weight: f32) -> Box<dyn Query> {
+    let q = TermQuery::new(Term::from_field_text(field, term), IndexRecordOption::WithFreqs);
+    if (weight - 1.0).abs() < f32::EPSILON {
+        Box::new(q)
+    } else {
+        Box::new(BoostQuery::new(Box::new(q), weight))
+    }
+}
+
+/// Every reading of one word: for each language, the stem as typed, the stem of the folded
+/// word among folded forms, and (when the word has diacritics) the stem of the folded word
+/// among exact forms — so accents typed or not, in the query or in the text, still meet.
+fn word_variants(
+    word: &str,
+    analyzer: &Analyzer,
+    langs: &[Lang],
+    ranking: &RankingConfig,
+    opts: &ReadOptions,
+    mut report: Option<&mut BTreeMap<String, Vec<String>>>,
+) -> Vec<Variant> {
+    let mut out: Vec<Variant> = Vec::new();
+    let mut push = |term: String, weight: f32| {
+        if let Some(v) = out.iter_mut().find(|v| v.term == term) {
+            v.weight = v.weight.max(weight);
+        } else {
+            out.push(Variant { term, weight });
+        }
+    };
+    for &lang in langs {
+        let boost = if opts.boost_lang == Some(lang) { ranking.hint_boost } else { 1.0 };
+        let Some(reading) = analyzer.read_word(word, lang) else {
+            continue;
+        };
+        if let Some(r) = report.as_deref_mut() {
+            let list = r.entry(lang.code().to_string()).or_default();
+            if !list.contains(&reading.stem) {
+                list.push(reading.stem.clone());
+            }
+        }
+        push(tag(lang, EXACT_SEP, &reading.stem), boost);
+        if let Some(folded_stem) = analyzer.read_folded(word, lang) {
+            push(tag(lang, FOLDED_SEP, &folded_stem), boost * ranking.folded_weight);
+            if reading.folded.is_some() {
+                // The text may have been written without diacritics.
+                push(tag(lang, EXACT_SEP, &folded_stem), boost * ranking.folded_weight);
+            }
+        }
+    }
+    out
+}
+
+/// Tagged prefixes for search-as-you-type: the stem of the partial word (≥ 3 letters).
+fn prefix_variants(word: &str, analyzer: &Analyzer, langs: &[Lang]) -> Vec<(String, f32)> {
+    if word.chars().count() < 3 {
+        return Vec::new();
+    }
+    let mut out: Vec<(String, f32)> = Vec::new();
+    for &lang in langs {
+        let lower = crate::analysis::lowercase(word);
+        for p in [tag(lang, EXACT_SEP, &lower), tag(lang, FOLDED_SEP, &crate::analysis::fold(&lower))] {
+            if !out.iter().any(|(q, _)| *q == p) {
+                out.push((p, 1.0));
+            }
+        }
+        if let Some(r) = analyzer.read_word(word, lang) {
+            let p = tag(lang, EXACT_SEP, &r.stem);
+            if !out.iter().any(|(q, _)| *q == p) {
+                out.push((p, 1.0));
+            }
+        }
+    }
+    out
+}
+
+fn regex_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if "\\.+*?()|[]{}^$#&-~\"@<>".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A phrase read in every language: the words' stems at the positions analysis gives them
+/// (stopwords leave the same gaps as at indexing), max over languages.
+#[allow(clippy::too_many_arguments)]
+fn phrase_query(
+    ws: &[String],
+    analyzer: &Analyzer,
+    langs: &[Lang],
+    field: Field,
+    ranking: &RankingConfig,
+    opts: &ReadOptions,
+    matcher: &mut Matcher,
+    word_idx: usize,
+) -> Option<Box<dyn Query>> {
+    let text = ws.join(" ");
+    let mut disjuncts: Vec<Box<dyn Query>> = Vec::new();
+    for &lang in langs {
+        let boost = if opts.boost_lang == Some(lang) { ranking.hint_boost } else { 1.0 };
+        let mut exact: Vec<(usize, Term)> = Vec::new();
+        let mut folded: Vec<(usize, Term)> = Vec::new();
+        let mut pos = 0u32;
+        analyzer.analyze(&text, lang, 0, &mut pos, |w| {
+            let e = w.exact_term();
+            matcher.terms.insert(e.clone(), word_idx);
+            exact.push((w.position as usize, Term::from_field_text(field, &e)));
+            let word = &text[w.start..w.end];
+            if let Some(f) = analyzer.read_folded(word, lang) {
+                let ft = tag(lang, FOLDED_SEP, &f);
+                matcher.terms.insert(ft.clone(), word_idx);
+                folded.push((w.position as usize, Term::from_field_text(field, &ft)));
+            }
+        });
+        for (terms, weight) in [(exact, boost), (folded, boost * ranking.folded_weight)] {
+            let q: Box<dyn Query> = match terms.len() {
+                0 => continue,
+                1 => Box::new(TermQuery::new(terms[0].1.clone(), IndexRecordOption::WithFreqs)),
+                _ => {
+                    let base = terms[0].0;
+                    let shifted = terms.into_iter().map(|(p, t)| (p - base, t)).collect();
+                    Box::new(PhraseQuery::new_with_offset(shifted))
+                }
+            };
+            disjuncts.push(Box::new(BoostQuery::new(q, weight)));
+        }
+    }
+    (!disjuncts.is_empty()).then(|| Box::new(DisjunctionMaxQuery::new(disjuncts)) as Box<dyn Query>)
+}
