@@ -241,7 +241,10 @@ impl Config {
             ));
         }
         if self.ingest.writer_memory_mb < 20 {
-            return Err("ingest.writer_memory_mb must be at least 20 (tantivy needs 15 MB per thread)".into());
+            return Err(
+                "ingest.writer_memory_mb must be at least 20 (tantivy needs 15 MB per thread)"
+                    .into(),
+            );
         }
         if self.ingest.commit_every == 0 {
             return Err("ingest.commit_every must be at least 1".into());
@@ -272,12 +275,21 @@ impl Config {
     }
 
     pub fn stems(&self, lang: Lang) -> bool {
-        self.analysis.stemming && !self.languages.no_stemming.iter().any(|c| Lang::from_code(c) == Some(lang))
+        self.analysis.stemming
+            && !self
+                .languages
+                .no_stemming
+                .iter()
+                .any(|c| Lang::from_code(c) == Some(lang))
     }
 
     pub fn stops(&self, lang: Lang) -> bool {
         self.analysis.stopwords
-            && !self.languages.no_stopwords.iter().any(|c| Lang::from_code(c) == Some(lang))
+            && !self
+                .languages
+                .no_stopwords
+                .iter()
+                .any(|c| Lang::from_code(c) == Some(lang))
     }
 
     /// The settings that change which terms are indexed: a change here needs a re-index.
@@ -285,9 +297,17 @@ impl Config {
     pub fn analysis_fingerprint(&self) -> String {
         let mut enabled = self.enabled_langs();
         enabled.sort();
-        let mut no_stem: Vec<Lang> = enabled.iter().copied().filter(|l| !self.stems(*l)).collect();
+        let mut no_stem: Vec<Lang> = enabled
+            .iter()
+            .copied()
+            .filter(|l| !self.stems(*l))
+            .collect();
         no_stem.sort();
-        let mut no_stop: Vec<Lang> = enabled.iter().copied().filter(|l| !self.stops(*l)).collect();
+        let mut no_stop: Vec<Lang> = enabled
+            .iter()
+            .copied()
+            .filter(|l| !self.stops(*l))
+            .collect();
         no_stop.sort();
         let codes = |v: &[Lang]| v.iter().map(|l| l.code()).collect::<Vec<_>>().join(",");
         format!(
@@ -307,7 +327,11 @@ impl Config {
 }
 
 fn known_codes() -> String {
-    Lang::ALL.iter().map(|l| l.code()).collect::<Vec<_>>().join(", ")
+    Lang::ALL
+        .iter()
+        .map(|l| l.code())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]
@@ -318,7 +342,9 @@ mod tests {
     fn default_config_is_valid_and_enables_the_core_languages() {
         let c = Config::default_config();
         let codes: Vec<&str> = c.enabled_langs().iter().map(|l| l.code()).collect();
-        for must in ["lv", "nb", "nn", "en", "ru", "lt", "et", "da", "sv", "de", "fi", "pl"] {
+        for must in [
+            "lv", "nb", "nn", "en", "ru", "lt", "et", "da", "sv", "de", "fi", "pl",
+        ] {
             assert!(codes.contains(&must), "{must} not enabled by default");
         }
     }

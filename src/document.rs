@@ -163,7 +163,8 @@ fn is_boilerplate_line(line: &str) -> bool {
     if NOISE_LINES.contains(&trimmed) {
         return true;
     }
-    let copyright = lower.starts_with('©') || lower.starts_with("(c)") || lower.starts_with("copyright");
+    let copyright =
+        lower.starts_with('©') || lower.starts_with("(c)") || lower.starts_with("copyright");
     copyright
         || lower.contains("design by")
         || lower.contains("designed by")
@@ -244,7 +245,12 @@ pub fn build(
     let detected = detector.detect_document(&paragraphs, hint);
     let spans: Vec<Span> = line_ranges
         .iter()
-        .zip(detected.paragraphs.iter().chain(std::iter::repeat(&detected.lang)))
+        .zip(
+            detected
+                .paragraphs
+                .iter()
+                .chain(std::iter::repeat(&detected.lang)),
+        )
         .map(|(r, &lang)| Span {
             start: r.start,
             end: r.end,
@@ -359,7 +365,9 @@ pub fn parse_date(s: &str) -> Option<DocDate> {
     let s = s.trim();
     let day = |y: i32, m: u8, d: u8| -> Option<DocDate> {
         let date = Date::from_calendar_date(y, Month::try_from(m).ok()?, d).ok()?;
-        let ts = PrimitiveDateTime::new(date, Time::MIDNIGHT).assume_utc().unix_timestamp();
+        let ts = PrimitiveDateTime::new(date, Time::MIDNIGHT)
+            .assume_utc()
+            .unix_timestamp();
         Some(DocDate {
             timestamp: ts,
             display: format!("{y:04}-{m:02}-{d:02}"),
@@ -387,10 +395,12 @@ pub fn parse_date(s: &str) -> Option<DocDate> {
         });
     }
     let zoned = format!("{s}Z");
-    OffsetDateTime::parse(&zoned, &Rfc3339).ok().map(|dt| DocDate {
-        timestamp: dt.unix_timestamp(),
-        display: dt.format(&Rfc3339).unwrap_or(zoned),
-    })
+    OffsetDateTime::parse(&zoned, &Rfc3339)
+        .ok()
+        .map(|dt| DocDate {
+            timestamp: dt.unix_timestamp(),
+            display: dt.format(&Rfc3339).unwrap_or(zoned),
+        })
 }
 
 /// Formats a timestamp the way [`parse_date`] shows it.
@@ -447,7 +457,10 @@ mod tests {
 
     #[test]
     fn page_breaks_become_page_starts() {
-        let (text, _, pages) = assemble(&clean_lines("one\u{c}two\n\nthree\u{c}four"), &HashSet::new());
+        let (text, _, pages) = assemble(
+            &clean_lines("one\u{c}two\n\nthree\u{c}four"),
+            &HashSet::new(),
+        );
         assert_eq!(text, "one\n\ntwo\n\nthree\n\nfour");
         let starts: Vec<usize> = pages.iter().map(|&p| p as usize).collect();
         assert_eq!(starts, [5, 17]);
@@ -463,6 +476,9 @@ mod tests {
         let d = parse_date("2023-03-05T10:20:30+02:00").unwrap();
         assert_eq!(d.display, "2023-03-05T08:20:30Z");
         assert_eq!(display_date(d.timestamp), "2023-03-05T08:20:30Z");
-        assert_eq!(display_date(parse_date("2020-02-29").unwrap().timestamp), "2020-02-29");
+        assert_eq!(
+            display_date(parse_date("2020-02-29").unwrap().timestamp),
+            "2020-02-29"
+        );
     }
 }

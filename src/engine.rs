@@ -78,10 +78,16 @@ impl Engine {
                     message: format!("no {} (not built by ngo-search)", index::SIDECAR_FILE),
                 })
             }
-            None => return Err(Error::NoIndex { dir: dir.to_path_buf() }),
+            None => {
+                return Err(Error::NoIndex {
+                    dir: dir.to_path_buf(),
+                })
+            }
         };
         if !dir.join("meta.json").exists() {
-            return Err(Error::NoIndex { dir: dir.to_path_buf() });
+            return Err(Error::NoIndex {
+                dir: dir.to_path_buf(),
+            });
         }
         let config = sidecar.config(dir)?;
         let current = config.analysis_fingerprint();
@@ -201,14 +207,15 @@ impl Engine {
             cores.clamp(1, 4)
         };
         let budget = (ingest.writer_memory_mb << 20).max(threads * (16 << 20));
-        let writer: IndexWriter =
-            match self.index.writer_with_num_threads(threads, budget) {
-                Ok(w) => w,
-                Err(TantivyError::LockFailure(LockError::LockBusy, _)) => {
-                    return Err(Error::WriterBusy { dir: self.dir.clone() })
-                }
-                Err(e) => return Err(e.into()),
-            };
+        let writer: IndexWriter = match self.index.writer_with_num_threads(threads, budget) {
+            Ok(w) => w,
+            Err(TantivyError::LockFailure(LockError::LockBusy, _)) => {
+                return Err(Error::WriterBusy {
+                    dir: self.dir.clone(),
+                })
+            }
+            Err(e) => return Err(e.into()),
+        };
         Ok(Writer {
             writer,
             fields: self.fields,
@@ -250,7 +257,11 @@ impl Engine {
 
     pub(crate) fn stored(&self, doc: &TantivyDocument) -> StoredDocument {
         let f = &self.fields;
-        let get = |field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
+        let get = |field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
         let text = get(f.text).unwrap_or_default();
         StoredDocument {
             id: get(f.id).unwrap_or_default(),

@@ -106,7 +106,10 @@ impl Analysis {
 
     /// Cleans, detects and analyses one window.
     fn window(&self, docs: Vec<RawDocument>) -> Vec<Prepared> {
-        let lines: Vec<Vec<Line>> = docs.iter().map(|d| document::clean_lines(&d.text)).collect();
+        let lines: Vec<Vec<Line>> = docs
+            .iter()
+            .map(|d| document::clean_lines(&d.text))
+            .collect();
         let drop = document::repeated_lines(&lines, self.min_docs);
         docs.into_iter()
             .zip(lines)
@@ -128,7 +131,14 @@ impl Analysis {
             })
         };
         let mut warnings = Vec::new();
-        let doc = match document::build(raw, lines, drop, &self.detector, &self.enabled, &mut warnings) {
+        let doc = match document::build(
+            raw,
+            lines,
+            drop,
+            &self.detector,
+            &self.enabled,
+            &mut warnings,
+        ) {
             Ok(d) => d,
             Err(message) => return vec![problem(Severity::Error, message)],
         };
@@ -152,7 +162,9 @@ fn split_source(source: Option<&str>) -> (String, Option<u64>) {
     match source {
         None => ("request".into(), None),
         Some(s) => match s.rsplit_once(':') {
-            Some((f, l)) if !f.is_empty() && l.bytes().all(|b| b.is_ascii_digit()) && !l.is_empty() => {
+            Some((f, l))
+                if !f.is_empty() && l.bytes().all(|b| b.is_ascii_digit()) && !l.is_empty() =>
+            {
                 (f.to_string(), l.parse().ok())
             }
             _ => (s.to_string(), None),
@@ -177,7 +189,10 @@ pub fn ingest_paths(
         max_file_bytes: config.ingest.max_file_mb.saturating_mul(1 << 20),
     };
     let window_size = config.ingest.boilerplate_window.max(1);
-    let commit_every = opts.commit_every.unwrap_or(config.ingest.commit_every).max(1);
+    let commit_every = opts
+        .commit_every
+        .unwrap_or(config.ingest.commit_every)
+        .max(1);
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let workers = if config.ingest.analysis_threads > 0 {
         config.ingest.analysis_threads
@@ -310,7 +325,12 @@ pub fn ingest_paths(
     Ok(report)
 }
 
-fn commit(writer: &mut Writer, total: u64, opts: &IngestOptions, bar: &indicatif::ProgressBar) -> Result<()> {
+fn commit(
+    writer: &mut Writer,
+    total: u64,
+    opts: &IngestOptions,
+    bar: &indicatif::ProgressBar,
+) -> Result<()> {
     writer.commit(&format!("{{\"documents\":{total}}}"))?;
     if opts.report_commits {
         bar.suspend(|| eprintln!("committed: {total} documents"));
@@ -341,7 +361,10 @@ pub fn ingest_documents(
     mut errors: Vec<Problem>,
 ) -> Result<(u64, Vec<Problem>)> {
     let analysis = Analysis::new(engine);
-    let lines: Vec<Vec<Line>> = docs.iter().map(|(_, d)| document::clean_lines(&d.text)).collect();
+    let lines: Vec<Vec<Line>> = docs
+        .iter()
+        .map(|(_, d)| document::clean_lines(&d.text))
+        .collect();
     let drop = HashSet::new();
     let mut indexed = 0u64;
     for ((line_no, raw), lines) in docs.into_iter().zip(lines) {

@@ -71,9 +71,7 @@ enum Command {
         json: bool,
     },
     /// Measure language identification on a TSV of `lang<TAB>bucket<TAB>id<TAB>text`.
-    EvalLangid {
-        file: PathBuf,
-    },
+    EvalLangid { file: PathBuf },
 }
 
 #[derive(clap::Args)]
@@ -168,7 +166,11 @@ fn run(cli: Cli) -> Result<()> {
                 println!("{}", serde_json::to_string_pretty(&stats)?);
             } else {
                 println!("documents: {}", stats.documents);
-                let langs: Vec<String> = stats.languages.iter().map(|(k, v)| format!("{k} {v}")).collect();
+                let langs: Vec<String> = stats
+                    .languages
+                    .iter()
+                    .map(|(k, v)| format!("{k} {v}"))
+                    .collect();
                 println!("languages: {}", langs.join(", "));
                 println!("segments:  {}", stats.segments);
                 println!("bytes:     {}", stats.bytes);
@@ -226,11 +228,23 @@ fn cmd_index(
         report.mb_per_s()
     );
     println!("languages: {}", langs.join(", "));
-    let skipped = report.problems.iter().filter(|p| p.severity == ngo_search::read::Severity::Skipped).count();
+    let skipped = report
+        .problems
+        .iter()
+        .filter(|p| p.severity == ngo_search::read::Severity::Skipped)
+        .count();
     if report.errors() > 0 || skipped > 0 {
-        println!("problems: {} errors, {} skipped (listed above)", report.errors(), skipped);
+        println!(
+            "problems: {} errors, {} skipped (listed above)",
+            report.errors(),
+            skipped
+        );
     }
-    println!("index: {} ({} documents)", dir.display(), engine.searcher().num_docs());
+    println!(
+        "index: {} ({} documents)",
+        dir.display(),
+        engine.searcher().num_docs()
+    );
     Ok(())
 }
 
@@ -268,8 +282,18 @@ fn cmd_search(a: SearchArgs) -> Result<()> {
         println!("{}", serde_json::to_string_pretty(&res)?);
         return Ok(());
     }
-    let facets: Vec<String> = res.facets.lang.iter().map(|(k, v)| format!("{k} {v}")).collect();
-    println!("{} results in {:.1} ms  [{}]", res.total, res.took_ms, facets.join(", "));
+    let facets: Vec<String> = res
+        .facets
+        .lang
+        .iter()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect();
+    println!(
+        "{} results in {:.1} ms  [{}]",
+        res.total,
+        res.took_ms,
+        facets.join(", ")
+    );
     for (i, h) in res.hits.iter().enumerate() {
         println!(
             "{:>3}. {}  {}  [{}]  {:.3}",
@@ -303,7 +327,11 @@ fn cmd_analyze(lang: Option<String>, json: bool, text: &str) -> Result<()> {
             .with_context(|| {
                 format!(
                     "--lang: unknown or disabled language {code:?}; enabled: {}",
-                    enabled.iter().map(|l| l.code()).collect::<Vec<_>>().join(", ")
+                    enabled
+                        .iter()
+                        .map(|l| l.code())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )
             })?,
         None => ngo_search::lang::Detector::new(&enabled)

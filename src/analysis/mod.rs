@@ -321,7 +321,10 @@ mod tests {
 
     #[test]
     fn latvian_inflections_meet_on_one_stem() {
-        assert_eq!(stems("sabiedrības sabiedrību", Lang::Lv), ["sabiedrīb", "sabiedrīb"]);
+        assert_eq!(
+            stems("sabiedrības sabiedrību", Lang::Lv),
+            ["sabiedrīb", "sabiedrīb"]
+        );
     }
 
     #[test]
@@ -348,7 +351,13 @@ mod tests {
         a.analyze("the head office", Lang::En, 10, &mut pos, |w| {
             got.push((w.position, w.start, w.exact_term()))
         });
-        assert_eq!(got, [(1, 14, "en:head".to_string()), (2, 19, "en:offic".to_string())]);
+        assert_eq!(
+            got,
+            [
+                (1, 14, "en:head".to_string()),
+                (2, 19, "en:offic".to_string())
+            ]
+        );
         assert_eq!(pos, 3);
     }
 

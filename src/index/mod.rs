@@ -151,7 +151,14 @@ pub fn to_tantivy(doc: &Document, fields: &Fields, analyzer: &Analyzer) -> Tanti
     let mut position = 0u32;
     for span in &doc.spans {
         let text = &doc.text[span.start..span.end];
-        push_tokens(analyzer, text, span.lang, span.start, &mut position, &mut body);
+        push_tokens(
+            analyzer,
+            text,
+            span.lang,
+            span.start,
+            &mut position,
+            &mut body,
+        );
         // A gap between lines keeps phrases from matching across them.
         position += 1;
     }
@@ -249,8 +256,16 @@ mod tests {
     fn spans_round_trip_and_bad_spans_are_dropped() {
         let text = "Sabiedrība\nThe end";
         let spans = vec![
-            Span { start: 0, end: 11, lang: Lang::Lv },
-            Span { start: 12, end: 19, lang: Lang::En },
+            Span {
+                start: 0,
+                end: 11,
+                lang: Lang::Lv,
+            },
+            Span {
+                start: 12,
+                end: 19,
+                lang: Lang::En,
+            },
         ];
         assert_eq!(decode_spans(&encode_spans(&spans), text), spans);
         assert!(decode_spans("0:5:lv 3:999:en 1:2:xx", text).len() == 1);

@@ -14,9 +14,37 @@ const SKIPPED: &[&str] = &[
 
 /// Elements that start a new line of text.
 const BLOCKS: &[&str] = &[
-    "p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "br", "tr", "table",
-    "section", "article", "blockquote", "pre", "header", "footer", "main", "aside", "dd", "dt",
-    "dl", "figcaption", "figure", "hr", "address", "td", "th",
+    "p",
+    "div",
+    "li",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "br",
+    "tr",
+    "table",
+    "section",
+    "article",
+    "blockquote",
+    "pre",
+    "header",
+    "footer",
+    "main",
+    "aside",
+    "dd",
+    "dt",
+    "dl",
+    "figcaption",
+    "figure",
+    "hr",
+    "address",
+    "td",
+    "th",
 ];
 
 /// Parses an HTML page. The walk is iterative, so thousands of nested or unclosed tags cannot
@@ -39,7 +67,10 @@ pub fn read_html_str(source: &str) -> RawDocument {
                 Node::Element(el) => {
                     let name = el.name();
                     if name == "html" && lang.is_none() {
-                        lang = el.attr("lang").or_else(|| el.attr("xml:lang")).map(str::to_string);
+                        lang = el
+                            .attr("lang")
+                            .or_else(|| el.attr("xml:lang"))
+                            .map(str::to_string);
                     }
                     if name == "title" {
                         in_title = true;
@@ -103,8 +134,23 @@ pub fn read_html_str(source: &str) -> RawDocument {
 fn block_break(text: &mut String, name: &str) {
     let para = matches!(
         name,
-        "p" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "section" | "article" | "blockquote"
-            | "table" | "ul" | "ol" | "pre" | "hr" | "header" | "footer" | "main"
+        "p" | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "section"
+            | "article"
+            | "blockquote"
+            | "table"
+            | "ul"
+            | "ol"
+            | "pre"
+            | "hr"
+            | "header"
+            | "footer"
+            | "main"
     );
     let want = if para { "\n\n" } else { "\n" };
     if !text.ends_with(want) {

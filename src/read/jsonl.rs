@@ -14,7 +14,12 @@ pub fn read_jsonl(path: &Path, gz: bool, limits: ReadLimits, sink: &mut dyn FnMu
     let file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) => {
-            sink(ReadEvent::Problem(problem(Severity::Error, path, None, format!("cannot open: {e}"))));
+            sink(ReadEvent::Problem(problem(
+                Severity::Error,
+                path,
+                None,
+                format!("cannot open: {e}"),
+            )));
             return;
         }
     };
@@ -92,7 +97,12 @@ pub fn read_jsonl(path: &Path, gz: bool, limits: ReadLimits, sink: &mut dyn FnMu
         }
     }
     if !any {
-        sink(ReadEvent::Problem(problem(Severity::Skipped, path, None, "empty file")));
+        sink(ReadEvent::Problem(problem(
+            Severity::Skipped,
+            path,
+            None,
+            "empty file",
+        )));
     }
 }
 

@@ -139,7 +139,12 @@ pub fn collect_inputs(paths: &[PathBuf], problems: &mut Vec<Problem>) -> Vec<Inp
         let meta = match std::fs::metadata(root) {
             Ok(m) => m,
             Err(e) => {
-                problems.push(problem(Severity::Error, root, None, format!("cannot read: {e}")));
+                problems.push(problem(
+                    Severity::Error,
+                    root,
+                    None,
+                    format!("cannot read: {e}"),
+                ));
                 continue;
             }
         };
@@ -159,8 +164,16 @@ pub fn collect_inputs(paths: &[PathBuf], problems: &mut Vec<Problem>) -> Vec<Inp
             let entry = match entry {
                 Ok(e) => e,
                 Err(e) => {
-                    let p = e.path().map(Path::to_path_buf).unwrap_or_else(|| root.clone());
-                    problems.push(problem(Severity::Error, &p, None, format!("cannot read: {e}")));
+                    let p = e
+                        .path()
+                        .map(Path::to_path_buf)
+                        .unwrap_or_else(|| root.clone());
+                    problems.push(problem(
+                        Severity::Error,
+                        &p,
+                        None,
+                        format!("cannot read: {e}"),
+                    ));
                     continue;
                 }
             };
@@ -232,12 +245,19 @@ pub fn read_file(input: &InputFile, limits: ReadLimits, sink: &mut dyn FnMut(Rea
         return;
     }
     match format {
-        Format::Jsonl | Format::JsonlGz => read_jsonl(path, format == Format::JsonlGz, limits, sink),
+        Format::Jsonl | Format::JsonlGz => {
+            read_jsonl(path, format == Format::JsonlGz, limits, sink)
+        }
         Format::Text | Format::Markdown | Format::Html => {
             let bytes = match read_bounded(path, limits.max_file_bytes) {
                 Ok(b) => b,
                 Err(message) => {
-                    sink(ReadEvent::Problem(problem(Severity::Error, path, None, message)));
+                    sink(ReadEvent::Problem(problem(
+                        Severity::Error,
+                        path,
+                        None,
+                        message,
+                    )));
                     return;
                 }
             };
@@ -288,7 +308,12 @@ fn read_bounded(path: &Path, max: u64) -> Result<Vec<u8>, String> {
 /// finding — the warning says where the first bad byte is.
 fn decode_text(path: &Path, bytes: &[u8], sink: &mut dyn FnMut(ReadEvent)) -> Option<String> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-        sink(ReadEvent::Problem(problem(Severity::Skipped, path, None, "empty file")));
+        sink(ReadEvent::Problem(problem(
+            Severity::Skipped,
+            path,
+            None,
+            "empty file",
+        )));
         return None;
     }
     if looks_binary(bytes) {

@@ -12,7 +12,9 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery,
+};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DateTime, DocAddress, Order, TantivyDocument, Term};
 
@@ -155,7 +157,11 @@ pub fn parse_lang_list(param: &str, value: &str, enabled: &[Lang]) -> Result<Vec
                     param,
                     format!(
                         "unknown or disabled language {code:?}; enabled: {}",
-                        enabled.iter().map(|l| l.code()).collect::<Vec<_>>().join(", ")
+                        enabled
+                            .iter()
+                            .map(|l| l.code())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 )
             })?;
@@ -181,7 +187,10 @@ fn date_bound(param: &str, value: &str, upper: bool) -> Result<Bound<i64>> {
     let next = match v.len() {
         4 => parse_date(&format!("{}", v.parse::<i32>().unwrap_or(0) + 1)).map(|n| n.timestamp),
         7 => {
-            let (y, m) = (v[..4].parse::<i32>().unwrap_or(0), v[5..].parse::<u32>().unwrap_or(1));
+            let (y, m) = (
+                v[..4].parse::<i32>().unwrap_or(0),
+                v[5..].parse::<u32>().unwrap_or(1),
+            );
             let (y, m) = if m >= 12 { (y + 1, 1) } else { (y, m + 1) };
             parse_date(&format!("{y:04}-{m:02}")).map(|n| n.timestamp)
         }
@@ -208,13 +217,19 @@ impl Engine {
         if q_chars > limits.max_query_chars {
             return Err(Error::bad_request(
                 "q",
-                format!("the query is {q_chars} characters long; the limit is {}", limits.max_query_chars),
+                format!(
+                    "the query is {q_chars} characters long; the limit is {}",
+                    limits.max_query_chars
+                ),
             ));
         }
         if req.limit == 0 || req.limit > limits.max_limit {
             return Err(Error::bad_request(
                 "limit",
-                format!("must be between 1 and {}, got {}", limits.max_limit, req.limit),
+                format!(
+                    "must be between 1 and {}, got {}",
+                    limits.max_limit, req.limit
+                ),
             ));
         }
         if req.offset > limits.max_offset {
@@ -228,17 +243,28 @@ impl Engine {
         }
         let snippet_chars = req.snippet_chars.unwrap_or(self.config().snippets.chars);
         if !(20..=2000).contains(&snippet_chars) {
-            return Err(Error::bad_request("snippet_chars", "must be between 20 and 2000"));
+            return Err(Error::bad_request(
+                "snippet_chars",
+                "must be between 20 and 2000",
+            ));
         }
         if req.highlight_pre.len() > 100 || req.highlight_post.len() > 100 {
-            return Err(Error::bad_request("highlight_pre", "highlight markup is limited to 100 bytes"));
+            return Err(Error::bad_request(
+                "highlight_pre",
+                "highlight markup is limited to 100 bytes",
+            ));
         }
         let enabled = self.config().enabled_langs();
         let filter_langs = match &req.lang {
             Some(v) => parse_lang_list("lang", v, &enabled)?,
             None => Vec::new(),
         };
-        let hint = match req.query_lang.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let hint = match req
+            .query_lang
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             Some(v) => {
                 let l = parse_lang_list("query_lang", v, &enabled)?;
                 if l.len() > 1 {
@@ -248,18 +274,38 @@ impl Engine {
             }
             None => None,
         };
-        let from = req.from.as_deref().filter(|s| !s.trim().is_empty()).map(|v| date_bound("from", v, false)).transpose()?;
-        let to = req.to.as_deref().filter(|s| !s.trim().is_empty()).map(|v| date_bound("to", v, true)).transpose()?;
+        let from = req
+            .from
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .map(|v| date_bound("from", v, false))
+            .transpose()?;
+        let to = req
+            .to
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .map(|v| date_bound("to", v, true))
+            .transpose()?;
 
         let parsed = parse::parse(q, limits.max_query_terms);
-        let detected = if hint.is_none() { self.detector().detect_query(q) } else { None };
+        let detected = if hint.is_none() {
+            self.detector().detect_query(q)
+        } else {
+            None
+        };
         let opts = plan::ReadOptions {
             boost_lang: hint.or(detected),
             prefix_last: req.prefix,
             typos: req.typos == 1,
         };
         let fields = *self.fields();
-        let plan = plan::plan(&parsed, self.analyzer(), &fields, &self.config().ranking, &opts);
+        let plan = plan::plan(
+            &parsed,
+            self.analyzer(),
+            &fields,
+            &self.config().ranking,
+            &opts,
+        );
 
         // Assemble: the scored query, exclusions, then filters that do not score.
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -272,13 +318,17 @@ impl Engine {
         for ex in plan.exclude {
             clauses.push((Occur::MustNot, ex));
         }
-        let mut filter = |q: Box<dyn Query>| clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0))));
+        let mut filter =
+            |q: Box<dyn Query>| clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0))));
         if !filter_langs.is_empty() {
             let any: Vec<(Occur, Box<dyn Query>)> = filter_langs
                 .iter()
                 .map(|l| {
                     let t = Term::from_field_text(fields.langs, l.code());
-                    (Occur::Should, Box::new(TermQuery::new(t, IndexRecordOption::Basic)) as Box<dyn Query>)
+                    (
+                        Occur::Should,
+                        Box::new(TermQuery::new(t, IndexRecordOption::Basic)) as Box<dyn Query>,
+                    )
                 })
                 .collect();
             filter(Box::new(BooleanQuery::new(any)));
@@ -288,7 +338,8 @@ impl Engine {
             filter(Box::new(TermQuery::new(t, IndexRecordOption::Basic)));
         }
         if from.is_some() || to.is_some() {
-            let term = |ts: i64| Term::from_field_date(fields.date, DateTime::from_timestamp_secs(ts));
+            let term =
+                |ts: i64| Term::from_field_date(fields.date, DateTime::from_timestamp_secs(ts));
             let map = |b: Option<Bound<i64>>| match b {
                 Some(Bound::Included(t)) => Bound::Included(term(t)),
                 Some(Bound::Excluded(t)) => Bound::Excluded(term(t)),
@@ -305,7 +356,9 @@ impl Engine {
             terms: plan.terms,
             dropped_words: parsed.dropped,
         };
-        if clauses.is_empty() || (!has_positive && clauses.iter().all(|(o, _)| *o != Occur::MustNot)) {
+        if clauses.is_empty()
+            || (!has_positive && clauses.iter().all(|(o, _)| *o != Occur::MustNot))
+        {
             // Nothing searchable (only stopwords or punctuation): an empty answer, not an error.
             return Ok(SearchResponse {
                 query: req.q.clone(),
@@ -322,15 +375,22 @@ impl Engine {
         let facet_collector = facets::FacetCollector;
         let (scored, total, facets): (Vec<(f32, DocAddress)>, usize, Facets) = match req.sort {
             Sort::Relevance => {
-                let top = TopDocs::with_limit(req.limit).and_offset(req.offset).order_by_score();
+                let top = TopDocs::with_limit(req.limit)
+                    .and_offset(req.offset)
+                    .order_by_score();
                 searcher.search(&query, &(top, Count, facet_collector))?
             }
             Sort::Date => {
                 let top = TopDocs::with_limit(req.limit)
                     .and_offset(req.offset)
                     .order_by_fast_field::<DateTime>("date", Order::Desc);
-                let (docs, total, facets) = searcher.search(&query, &(top, Count, facet_collector))?;
-                (docs.into_iter().map(|(_, a)| (0.0, a)).collect(), total, facets)
+                let (docs, total, facets) =
+                    searcher.search(&query, &(top, Count, facet_collector))?;
+                (
+                    docs.into_iter().map(|(_, a)| (0.0, a)).collect(),
+                    total,
+                    facets,
+                )
             }
         };
 
@@ -358,7 +418,12 @@ impl Engine {
                     .max_by_key(|p| (distinct_words(p, &ps), std::cmp::Reverse(p.start)))
                     .cloned();
                 let snippet = match best {
-                    Some(p) => passages::snippet_html(&stored.text, &p, &req.highlight_pre, &req.highlight_post),
+                    Some(p) => passages::snippet_html(
+                        &stored.text,
+                        &p,
+                        &req.highlight_pre,
+                        &req.highlight_post,
+                    ),
                     None => passages::lead_snippet(&stored.text, snippet_chars),
                 };
                 (snippet, ps)

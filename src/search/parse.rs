@@ -73,7 +73,11 @@ pub fn parse(q: &str, max_terms: usize) -> ParsedQuery {
         if ws.is_empty() {
             continue;
         }
-        let list = if negated { &mut out.exclude } else { &mut out.include };
+        let list = if negated {
+            &mut out.exclude
+        } else {
+            &mut out.include
+        };
         if quoted && ws.len() > 1 {
             list.push(Clause::Phrase(ws));
         } else {
@@ -97,9 +101,15 @@ mod tests {
         let p = parse(r#"klimats "klimata izmaiņas" -ALLATRA -"a b""#, 32);
         assert_eq!(
             p.include,
-            [w("klimats"), Clause::Phrase(vec!["klimata".into(), "izmaiņas".into()])]
+            [
+                w("klimats"),
+                Clause::Phrase(vec!["klimata".into(), "izmaiņas".into()])
+            ]
         );
-        assert_eq!(p.exclude, [w("ALLATRA"), Clause::Phrase(vec!["a".into(), "b".into()])]);
+        assert_eq!(
+            p.exclude,
+            [w("ALLATRA"), Clause::Phrase(vec!["a".into(), "b".into()])]
+        );
     }
 
     #[test]

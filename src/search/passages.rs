@@ -42,17 +42,23 @@ fn find_hits(text: &str, spans: &[Span], analyzer: &Analyzer, matcher: &Matcher)
     }
     for span in spans {
         let mut pos = 0;
-        analyzer.analyze(&text[span.start..span.end], span.lang, span.start, &mut pos, |w| {
-            let exact = w.exact_term();
-            let folded = w.folded_term();
-            if let Some(word) = matcher.word_of(&exact, folded.as_deref()) {
-                hits.push(Hit {
-                    start: w.start,
-                    end: w.end,
-                    word,
-                });
-            }
-        });
+        analyzer.analyze(
+            &text[span.start..span.end],
+            span.lang,
+            span.start,
+            &mut pos,
+            |w| {
+                let exact = w.exact_term();
+                let folded = w.folded_term();
+                if let Some(word) = matcher.word_of(&exact, folded.as_deref()) {
+                    hits.push(Hit {
+                        start: w.start,
+                        end: w.end,
+                        word,
+                    });
+                }
+            },
+        );
     }
     hits
 }
@@ -117,8 +123,12 @@ pub fn passages(
             .filter(|&k| hits[k].start >= start_b && hits[k].end <= end_b)
             .map(|k| [char_at[k].0, char_at[k].1])
             .collect();
-        let page = (!page_starts.is_empty())
-            .then(|| 1 + page_starts.iter().filter(|&&p| p as usize <= start_c).count() as u32);
+        let page = (!page_starts.is_empty()).then(|| {
+            1 + page_starts
+                .iter()
+                .filter(|&&p| p as usize <= start_c)
+                .count() as u32
+        });
         out.push(Passage {
             start: start_c,
             end: end_c,

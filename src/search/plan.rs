@@ -51,7 +51,9 @@ impl Matcher {
         }
         self.prefixes
             .iter()
-            .find(|(p, _)| exact.starts_with(p.as_str()) || folded.is_some_and(|f| f.starts_with(p.as_str())))
+            .find(|(p, _)| {
+                exact.starts_with(p.as_str()) || folded.is_some_and(|f| f.starts_with(p.as_str()))
+            })
             .map(|(_, w)| *w)
     }
 
@@ -109,7 +111,11 @@ pub fn plan(
                 let mut disjuncts: Vec<Box<dyn Query>> = Vec::new();
                 for v in &variants {
                     disjuncts.push(term_query(fields.body, &v.term, v.weight));
-                    disjuncts.push(term_query(fields.title_terms, &v.term, v.weight * ranking.title_boost));
+                    disjuncts.push(term_query(
+                        fields.title_terms,
+                        &v.term,
+                        v.weight * ranking.title_boost,
+                    ));
                     if opts.typos && w.chars().count() >= 5 && v.term.contains(EXACT_SEP) {
                         let t = Term::from_field_text(fields.body, &v.term);
                         disjuncts.push(Box::new(BoostQuery::new(
@@ -129,15 +135,30 @@ pub fn plan(
                 }
                 should.push((
                     Occur::Should,
-                    Box::new(DisjunctionMaxQuery::with_tie_breaker(disjuncts, ranking.tie_breaker)),
+                    Box::new(DisjunctionMaxQuery::with_tie_breaker(
+                        disjuncts,
+                        ranking.tie_breaker,
+                    )),
                 ));
             }
             Clause::Phrase(ws) => {
                 let word_idx = matcher.words;
                 matcher.words += 1;
-                let q = phrase_query(ws, analyzer, &langs, fields.body, ranking, opts, &mut matcher, word_idx);
+                let q = phrase_query(
+                    ws,
+                    analyzer,
+                    &langs,
+                    fields.body,
+                    ranking,
+                    opts,
+                    &mut matcher,
+                    word_idx,
+                );
                 if let Some(q) = q {
-                    should.push((Occur::Must, Box::new(BoostQuery::new(q, ranking.phrase_boost))));
+                    should.push((
+                        Occur::Must,
+                        Box::new(BoostQuery::new(q, ranking.phrase_boost)),
+                    ));
                 }
                 for w in ws {
                     word_variants(w, analyzer, &langs, ranking, opts, Some(&mut terms));
@@ -161,7 +182,16 @@ pub fn plan(
                 }
             }
             Clause::Phrase(ws) => {
-                if let Some(q) = phrase_query(ws, analyzer, &langs, fields.body, ranking, opts, &mut dummy, 0) {
+                if let Some(q) = phrase_query(
+                    ws,
+                    analyzer,
+                    &langs,
+                    fields.body,
+                    ranking,
+                    opts,
+                    &mut dummy,
+                    0,
+                ) {
                     exclude.push(q);
                 }
             }
@@ -182,7 +212,10 @@ pub fn plan(
 }
 
 fn term_query(field: Field, term: &str, weight: f32) -> Box<dyn Query> {
-    let q = TermQuery::new(Term::from_field_text(field, term), IndexRecordOption::WithFreqs);
+    let q = TermQuery::new(
+        Term::from_field_text(field, term),
+        IndexRecordOption::WithFreqs,
+    );
     if (weight - 1.0).abs() < f32::EPSILON {
         Box::new(q)
     } else {
@@ -210,7 +243,11 @@ fn word_variants(
         }
     };
     for &lang in langs {
-        let boost = if opts.boost_lang == Some(lang) { ranking.hint_boost } else { 1.0 };
+        let boost = if opts.boost_lang == Some(lang) {
+            ranking.hint_boost
+        } else {
+            1.0
+        };
         let Some(reading) = analyzer.read_word(word, lang) else {
             continue;
         };
@@ -222,10 +259,16 @@ fn word_variants(
         }
         push(tag(lang, EXACT_SEP, &reading.stem), boost);
         if let Some(folded_stem) = analyzer.read_folded(word, lang) {
-            push(tag(lang, FOLDED_SEP, &folded_stem), boost * ranking.folded_weight);
+            push(
+                tag(lang, FOLDED_SEP, &folded_stem),
+                boost * ranking.folded_weight,
+            );
             if reading.folded.is_some() {
                 // The text may have been written without diacritics.
-                push(tag(lang, EXACT_SEP, &folded_stem), boost * ranking.folded_weight);
+                push(
+                    tag(lang, EXACT_SEP, &folded_stem),
+                    boost * ranking.folded_weight,
+                );
             }
         }
     }
@@ -240,7 +283,10 @@ fn prefix_variants(word: &str, analyzer: &Analyzer, langs: &[Lang]) -> Vec<(Stri
     let mut out: Vec<(String, f32)> = Vec::new();
     for &lang in langs {
         let lower = crate::analysis::lowercase(word);
-        for p in [tag(lang, EXACT_SEP, &lower), tag(lang, FOLDED_SEP, &crate::analysis::fold(&lower))] {
+        for p in [
+            tag(lang, EXACT_SEP, &lower),
+            tag(lang, FOLDED_SEP, &crate::analysis::fold(&lower)),
+        ] {
             if !out.iter().any(|(q, _)| *q == p) {
                 out.push((p, 1.0));
             }
@@ -282,7 +328,11 @@ fn phrase_query(
     let text = ws.join(" ");
     let mut disjuncts: Vec<Box<dyn Query>> = Vec::new();
     for &lang in langs {
-        let boost = if opts.boost_lang == Some(lang) { ranking.hint_boost } else { 1.0 };
+        let boost = if opts.boost_lang == Some(lang) {
+            ranking.hint_boost
+        } else {
+            1.0
+        };
         let mut exact: Vec<(usize, Term)> = Vec::new();
         let mut folded: Vec<(usize, Term)> = Vec::new();
         let mut pos = 0u32;
@@ -300,7 +350,10 @@ fn phrase_query(
         for (terms, weight) in [(exact, boost), (folded, boost * ranking.folded_weight)] {
             let q: Box<dyn Query> = match terms.len() {
                 0 => continue,
-                1 => Box::new(TermQuery::new(terms[0].1.clone(), IndexRecordOption::WithFreqs)),
+                1 => Box::new(TermQuery::new(
+                    terms[0].1.clone(),
+                    IndexRecordOption::WithFreqs,
+                )),
                 _ => {
                     let base = terms[0].0;
                     let shifted = terms.into_iter().map(|(p, t)| (p - base, t)).collect();
