@@ -59,9 +59,25 @@ pub fn read_jsonl(path: &Path, gz: bool, limits: ReadLimits, sink: &mut dyn FnMu
                 Severity::Error,
                 path,
                 Some(line_no),
-                "line longer than ingest.max_file_mb: stopped reading this file",
+                format!(
+                    "line longer than {:.1} MB (ingest.max_file_mb): skipped",
+                    limits.max_file_bytes as f64 / 1e6
+                ),
             )));
-            return;
+            // Skip the rest of the line without keeping it; the next lines are still read.
+            if !buf.ends_with(b"\n") {
+                if let Err(e) = skip_line(&mut reader) {
+                    sink(ReadEvent::Problem(problem(
+                        Severity::Error,
+                        path,
+                        Some(line_no),
+                        format!("cannot read further (corrupt or truncated file?): {e}"),
+                    )));
+                    return;
+                }
+            }
+            any = true;
+            continue;
         }
         let line = match std::str::from_utf8(&buf) {
             Ok(s) => s.trim(),
@@ -103,6 +119,22 @@ pub fn read_jsonl(path: &Path, gz: bool, limits: ReadLimits, sink: &mut dyn FnMu
             None,
             "empty file",
         )));
+    }
+}
+
+/// Consumes input up to and including the next newline, in bounded memory.
+fn skip_line(reader: &mut impl BufRead) -> std::io::Result<()> {
+    loop {
+        let avail = reader.fill_buf()?;
+        if avail.is_empty() {
+            return Ok(());
+        }
+        if let Some(i) = avail.iter().position(|&b| b == b'\n') {
+            reader.consume(i + 1);
+            return Ok(());
+        }
+        let n = avail.len();
+        reader.consume(n);
     }
 }
 

@@ -4,7 +4,10 @@
 
 mod html;
 mod jsonl;
+mod office;
+mod pdf;
 mod text;
+mod warc;
 
 use std::path::{Path, PathBuf};
 
@@ -13,6 +16,9 @@ use serde_json::{Map, Value};
 
 pub use html::read_html_str;
 pub use jsonl::{parse_json_document, read_jsonl};
+pub use office::{read_docx, read_odt};
+pub use pdf::read_pdf;
+pub use warc::read_warc;
 
 /// A document as a format reader found it, before normalisation and language detection.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -103,15 +109,30 @@ pub enum Format {
     Html,
     Jsonl,
     JsonlGz,
+    Pdf,
+    Docx,
+    Odt,
+    Warc,
+    WarcGz,
 }
 
 impl Format {
     pub fn of(path: &Path) -> Option<Format> {
         let name = path.file_name()?.to_str()?.to_ascii_lowercase();
-        let f = if name.ends_with(".jsonl.gz") || name.ends_with(".ndjson.gz") {
+        let f = if name.ends_with(".warc.gz") {
+            Format::WarcGz
+        } else if name.ends_with(".warc") {
+            Format::Warc
+        } else if name.ends_with(".jsonl.gz") || name.ends_with(".ndjson.gz") {
             Format::JsonlGz
         } else if name.ends_with(".jsonl") || name.ends_with(".ndjson") {
             Format::Jsonl
+        } else if name.ends_with(".pdf") {
+            Format::Pdf
+        } else if name.ends_with(".docx") {
+            Format::Docx
+        } else if name.ends_with(".odt") {
+            Format::Odt
         } else if name.ends_with(".txt") {
             Format::Text
         } else if name.ends_with(".md") || name.ends_with(".markdown") {
@@ -127,7 +148,10 @@ impl Format {
     /// Streamed formats hold many documents and are read record by record, so the per-file
     /// size limit does not apply to them (each record is bounded instead).
     fn streamed(self) -> bool {
-        matches!(self, Format::Jsonl | Format::JsonlGz)
+        matches!(
+            self,
+            Format::Jsonl | Format::JsonlGz | Format::Warc | Format::WarcGz
+        )
     }
 }
 
@@ -226,7 +250,7 @@ pub fn read_file(input: &InputFile, limits: ReadLimits, sink: &mut dyn FnMut(Rea
             path,
             None,
             format!(
-                "unsupported file type ({ext}); ngo-search reads .txt .md .html .htm .jsonl .ndjson (and .gz)"
+                "unsupported file type ({ext}); ngo-search reads .txt .md .html .htm .jsonl .ndjson (and .gz) .pdf .docx .odt .warc .warc.gz"
             ),
         )));
         return;
@@ -248,6 +272,10 @@ pub fn read_file(input: &InputFile, limits: ReadLimits, sink: &mut dyn FnMut(Rea
         Format::Jsonl | Format::JsonlGz => {
             read_jsonl(path, format == Format::JsonlGz, limits, sink)
         }
+        Format::Pdf => read_pdf(input, limits, sink),
+        Format::Docx => read_docx(input, limits, sink),
+        Format::Odt => read_odt(input, limits, sink),
+        Format::Warc | Format::WarcGz => read_warc(input, limits, sink),
         Format::Text | Format::Markdown | Format::Html => {
             let bytes = match read_bounded(path, limits.max_file_bytes) {
                 Ok(b) => b,
@@ -266,6 +294,18 @@ pub fn read_file(input: &InputFile, limits: ReadLimits, sink: &mut dyn FnMut(Rea
                 None => return,
             };
             let mut doc = if format == Format::Html {
+                let depth = html::nesting_depth(&text);
+                if depth > html::MAX_NESTING {
+                    sink(ReadEvent::Problem(problem(
+                        Severity::Warning,
+                        path,
+                        None,
+                        format!(
+                            "HTML nested {depth} levels deep (over {}): read as flat text, without the HTML parser",
+                            html::MAX_NESTING
+                        ),
+                    )));
+                }
                 read_html_str(&text)
             } else {
                 text::read_plain(&text, format == Format::Markdown)
