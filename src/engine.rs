@@ -26,6 +26,10 @@ use crate::lang::{Detector, Lang};
 pub const DEFAULT_INDEX_DIR: &str = "data/index";
 
 pub struct Engine {
+    /// The index directory as given (`--index`).
+    root: PathBuf,
+    /// Where the tantivy files are: `root`, or the generation its `CURRENT` names (see
+    /// [`crate::reindex`]). Fixed for the engine's life, so it never mixes two generations.
     dir: PathBuf,
     index: Index,
     reader: IndexReader,
@@ -70,6 +74,18 @@ pub struct Stats {
 impl Engine {
     /// Opens an existing index with the config it was built with.
     pub fn open(dir: &Path) -> Result<Engine> {
+        Engine::open_checked(dir, true)
+    }
+
+    /// Opens an index for its stored documents whatever analysis it was built with (`reindex`
+    /// after an analyzer upgrade). Never search through such an engine.
+    pub(crate) fn open_stored(dir: &Path) -> Result<Engine> {
+        Engine::open_checked(dir, false)
+    }
+
+    fn open_checked(root: &Path, check_analysis: bool) -> Result<Engine> {
+        let data = crate::reindex::resolve(root)?;
+        let dir = data.as_path();
         let sidecar = match Sidecar::read(dir)? {
             Some(s) => s,
             None if dir.join("meta.json").exists() => {
@@ -80,38 +96,40 @@ impl Engine {
             }
             None => {
                 return Err(Error::NoIndex {
-                    dir: dir.to_path_buf(),
+                    dir: root.to_path_buf(),
                 })
             }
         };
         if !dir.join("meta.json").exists() {
             return Err(Error::NoIndex {
-                dir: dir.to_path_buf(),
+                dir: root.to_path_buf(),
             });
         }
         let config = sidecar.config(dir)?;
         let current = config.analysis_fingerprint();
-        if current != sidecar.analysis {
+        if check_analysis && current != sidecar.analysis {
             return Err(Error::AnalysisMismatch {
-                dir: dir.to_path_buf(),
+                dir: root.to_path_buf(),
                 built: sidecar.analysis.clone(),
                 current,
             });
         }
         let index = Index::open_in_dir(dir)?;
-        Engine::with_index(dir, index, config, sidecar)
+        Engine::with_index(root, dir, index, config, sidecar)
     }
 
     /// Opens the index at `dir`, creating it with `config` (or the default) if there is none.
     /// An existing index built with other analysis settings than `config` is an error.
-    pub fn open_or_create(dir: &Path, config: Option<&Config>) -> Result<Engine> {
+    pub fn open_or_create(root: &Path, config: Option<&Config>) -> Result<Engine> {
+        let data = crate::reindex::resolve(root)?;
+        let dir = data.as_path();
         if dir.join("meta.json").exists() {
-            let engine = Engine::open(dir)?;
+            let engine = Engine::open(root)?;
             if let Some(c) = config {
                 let wanted = c.analysis_fingerprint();
                 if wanted != engine.sidecar.analysis {
                     return Err(Error::AnalysisMismatch {
-                        dir: dir.to_path_buf(),
+                        dir: root.to_path_buf(),
                         built: engine.sidecar.analysis.clone(),
                         current: wanted,
                     });
@@ -136,19 +154,35 @@ impl Engine {
         };
         let (schema, _) = index::schema();
         let index = Index::create_in_dir(dir, schema)?;
-        Engine::with_index(dir, index, config, sidecar)
+        Engine::with_index(root, dir, index, config, sidecar)
     }
 
-    fn with_index(dir: &Path, index: Index, config: Config, sidecar: Sidecar) -> Result<Engine> {
+    fn with_index(
+        root: &Path,
+        dir: &Path,
+        index: Index,
+        config: Config,
+        sidecar: Sidecar,
+    ) -> Result<Engine> {
         let (_, fields) = index::schema();
+        // The body's tokenizer decodes our encoded terms (index::TermsTokenizer); an index made
+        // before that ("raw") would store the encoding as one term.
+        let body_tokenizer = match index.schema().get_field_entry(fields.body).field_type() {
+            tantivy::schema::FieldType::Str(o) => o
+                .get_indexing_options()
+                .map(|i| i.tokenizer().to_string()),
+            _ => None,
+        };
         if index.schema().get_field("body").ok() != Some(fields.body)
             || index.schema().get_field("langmask").ok() != Some(fields.langmask)
+            || body_tokenizer.as_deref() != Some(index::TERMS_TOKENIZER)
         {
             return Err(Error::BadIndex {
                 dir: dir.to_path_buf(),
                 message: "its schema is not this version's: re-index".into(),
             });
         }
+        index::register_tokenizers(&index);
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
@@ -156,6 +190,7 @@ impl Engine {
         let analyzer = Arc::new(Analyzer::new(&config));
         let detector = Detector::new(&config.enabled_langs());
         Ok(Engine {
+            root: root.to_path_buf(),
             dir: dir.to_path_buf(),
             index,
             reader,
@@ -165,6 +200,34 @@ impl Engine {
             detector,
             sidecar,
         })
+    }
+
+    /// The index directory as given; [`Engine::dir`] is where its current files are.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// False once `ngo-search reindex` has switched the index to a new generation: reopen
+    /// (`Engine::open(engine.root())`) to answer from it.
+    pub fn is_current(&self) -> bool {
+        crate::reindex::resolve(&self.root).is_ok_and(|d| d == self.dir)
+    }
+
+    /// Holds the index's writer lock without a writer (what `reindex` does while it copies):
+    /// other writers get [`Error::WriterBusy`], readers go on.
+    pub fn write_lock(&self) -> Result<tantivy::directory::DirectoryLock> {
+        use tantivy::Directory;
+        match self
+            .index
+            .directory()
+            .acquire_lock(&tantivy::directory::INDEX_WRITER_LOCK)
+        {
+            Ok(lock) => Ok(lock),
+            Err(LockError::LockBusy) => Err(Error::WriterBusy {
+                dir: self.root.clone(),
+            }),
+            Err(e) => Err(TantivyError::LockFailure(e, None).into()),
+        }
     }
 
     pub fn dir(&self) -> &Path {
@@ -207,15 +270,28 @@ impl Engine {
             cores.clamp(1, 4)
         };
         let budget = (ingest.writer_memory_mb << 20).max(threads * (16 << 20));
+        let reindexed = || Error::BadIndex {
+            dir: self.root.clone(),
+            message: "it was re-indexed since this process opened it: open it again".into(),
+        };
+        if !self.is_current() {
+            return Err(reindexed());
+        }
         let writer: IndexWriter = match self.index.writer_with_num_threads(threads, budget) {
             Ok(w) => w,
             Err(TantivyError::LockFailure(LockError::LockBusy, _)) => {
                 return Err(Error::WriterBusy {
-                    dir: self.dir.clone(),
+                    dir: self.root.clone(),
                 })
             }
             Err(e) => return Err(e.into()),
         };
+        // Checked with the lock held: `reindex` switches generations only while it holds this
+        // generation's lock, so a writer never adds to a generation that is no longer read.
+        if !self.is_current() {
+            drop(writer);
+            return Err(reindexed());
+        }
         Ok(Writer {
             writer,
             fields: self.fields,
@@ -301,6 +377,7 @@ impl Engine {
             }
         }
         let bytes = walkdir::WalkDir::new(&self.dir)
+            .max_depth(1)
             .into_iter()
             .filter_map(|e| e.ok())
             .filter_map(|e| e.metadata().ok())
@@ -346,6 +423,15 @@ impl Writer {
     pub fn add(&mut self, doc: PreparedDocument) -> Result<()> {
         self.writer
             .delete_term(Term::from_field_text(self.fields.id, &doc.id));
+        self.writer.add_document(doc.doc)?;
+        self.uncommitted += 1;
+        Ok(())
+    }
+
+    /// Adds a document whose id the caller knows no committed or pending document has (a
+    /// fresh index, an id not seen before): no delete is queued for it, which saves tantivy a
+    /// delete operation per document and a term lookup per document and segment at commit.
+    pub fn add_unique(&mut self, doc: PreparedDocument) -> Result<()> {
         self.writer.add_document(doc.doc)?;
         self.uncommitted += 1;
         Ok(())

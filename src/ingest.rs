@@ -146,6 +146,13 @@ impl Analysis {
             .into_iter()
             .map(|w| problem(Severity::Warning, w))
             .collect();
+        if crate::analysis::words(&doc.text).next().is_none() {
+            out.push(problem(
+                Severity::Warning,
+                "no words in the text (only punctuation or symbols): stored, but no query will find it"
+                    .into(),
+            ));
+        }
         out.push(Prepared::Doc {
             lang: doc.lang.code().to_string(),
             paragraphs: doc.spans.len() as u64,
@@ -208,6 +215,9 @@ pub fn ingest_paths(
     let (bytes_tx, bytes_rx) = crossbeam_channel::unbounded::<u64>();
 
     let mut seen: HashSet<String> = HashSet::new();
+    // Into an empty index, a document whose id this ingest has not seen replaces nothing.
+    engine.reload()?;
+    let fresh = writer.uncommitted() == 0 && engine.searcher().num_docs() == 0;
     let mut since_commit = 0usize;
     let mut committed_total = 0u64;
     let result: Result<()> = std::thread::scope(|scope| {
@@ -274,7 +284,8 @@ pub fn ingest_paths(
                             text_bytes,
                             source,
                         } => {
-                            if !seen.insert(doc.id.clone()) {
+                            let new_id = seen.insert(doc.id.clone());
+                            if !new_id {
                                 let (file, line) = split_source(source.as_deref());
                                 report.problems.push(Problem {
                                     severity: Severity::Warning,
@@ -284,7 +295,11 @@ pub fn ingest_paths(
                                     message: "duplicate id in this batch: the last one wins".into(),
                                 });
                             }
-                            writer.add(doc)?;
+                            if fresh && new_id {
+                                writer.add_unique(doc)?;
+                            } else {
+                                writer.add(doc)?;
+                            }
                             report.documents += 1;
                             report.paragraphs += paragraphs;
                             report.text_bytes += text_bytes;

@@ -6,6 +6,7 @@
 //! config it was built with; the CLI, the HTTP [`server`] and the [`bench`] all use it.
 
 pub mod analysis;
+pub mod bench;
 pub mod config;
 pub mod document;
 pub mod engine;
@@ -14,7 +15,10 @@ pub mod index;
 pub mod ingest;
 pub mod lang;
 pub mod read;
+pub mod reindex;
 pub mod search;
+pub mod server;
+pub mod synth;
 
 pub use config::Config;
 pub use engine::{Engine, StoredDocument, Writer, DEFAULT_INDEX_DIR};

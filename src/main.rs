@@ -28,6 +28,11 @@ struct IndexArg {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Serve the HTTP API, the search page (/) and the embeddable widget (/widget.js).
+    ///
+    /// Writes (POST/DELETE /documents) need NGO_SEARCH_ADMIN_KEY; reads are public unless
+    /// NGO_SEARCH_READ_KEY is set. `ngo-search` without a command is `serve --corpus corpus`.
+    Serve(ServeArgs),
     /// Add files and folders to the index (created if missing): .txt .md .html .jsonl[.gz] …
     ///
     /// Documents are identified by their path relative to the folder given (or the JSONL "id");
@@ -63,6 +68,26 @@ enum Command {
         json: bool,
         text: Vec<String>,
     },
+    /// Rebuild the index with new analysis settings beside the old one, then switch atomically.
+    ///
+    /// Reads every stored document of the index and analyses it again with --config (default:
+    /// the config the index was built with, e.g. after an analyzer upgrade) into a new generation
+    /// `DIR/gen-NNNN`, then points `DIR/CURRENT` at it in one atomic rename. Until then every
+    /// reader (search, a read-only server) answers from the old index; writers are refused. An
+    /// interrupted reindex leaves the old index as it was.
+    Reindex {
+        #[command(flatten)]
+        index: IndexArg,
+        /// The new analysis settings (TOML).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Commit the new generation every N documents (progress is printed at each commit).
+        #[arg(long)]
+        commit_every: Option<usize>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Index statistics: documents, languages, segments, bytes.
     Stats {
         #[command(flatten)]
@@ -70,8 +95,29 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Measure query latency and throughput, and with relevance judgments MRR@10, nDCG@10 and
+    /// recall, overall and per query language.
+    ///
+    /// Queries: TSV `qid<TAB>query[<TAB>lang]`; qrels: TSV `qid<TAB>docid[<TAB>grade]` or TREC
+    /// `qid 0 docid grade` (detected). Warm-up: untimed passes until 20,000 queries or 15 s (or
+    /// exactly --warmup N passes), then one timed pass per query (or --repeat / --duration).
+    Bench(BenchArgs),
     /// Measure language identification on a TSV of `lang<TAB>bucket<TAB>id<TAB>text`.
     EvalLangid { file: PathBuf },
+    /// Write a seeded synthetic multilingual corpus (JSONL, gzip if FILE ends in .gz) for
+    /// benchmarks: real words of 12 languages with Zipf frequencies, page-like sizes.
+    GenCorpus {
+        /// Number of documents.
+        #[arg(long, default_value_t = 100_000)]
+        docs: u64,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        #[arg(long)]
+        out: PathBuf,
+        /// Word lists `<code>.txt` to use instead of the compiled-in benches/words/.
+        #[arg(long)]
+        words: Option<PathBuf>,
+    },
 }
 
 #[derive(clap::Args)]
@@ -146,10 +192,8 @@ fn main() {
 
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        None => {
-            eprintln!("ngo-search: no command given; `ngo-search --help` lists them");
-            Ok(())
-        }
+        None => cmd_serve(ServeArgs::default_run()),
+        Some(Command::Serve(args)) => cmd_serve(args),
         Some(Command::Index {
             index,
             config,
@@ -178,6 +222,13 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+        Some(Command::Reindex {
+            index,
+            config,
+            commit_every,
+            json,
+        }) => cmd_reindex(&index.index, config, commit_every, json),
+        Some(Command::Bench(args)) => cmd_bench(args),
         Some(Command::EvalLangid { file }) => {
             let config = Config::default_config();
             let detector = ngo_search::lang::Detector::new(&config.enabled_langs());
@@ -186,7 +237,59 @@ fn run(cli: Cli) -> Result<()> {
             println!("{report}");
             Ok(())
         }
+        Some(Command::GenCorpus {
+            docs,
+            seed,
+            out,
+            words,
+        }) => {
+            let gen = ngo_search::synth::generator(seed, words.as_ref())?;
+            let stats = ngo_search::synth::write_corpus(&gen, docs, &out)
+                .with_context(|| format!("writing {}", out.display()))?;
+            println!(
+                "wrote {} documents ({:.1} MB of text, {:.1} MB file) to {} in {:.1} s",
+                stats.docs,
+                stats.text_bytes as f64 / 1e6,
+                stats.file_bytes as f64 / 1e6,
+                out.display(),
+                stats.seconds
+            );
+            Ok(())
+        }
     }
+}
+
+fn cmd_reindex(
+    dir: &std::path::Path,
+    config: Option<PathBuf>,
+    commit_every: Option<usize>,
+    json: bool,
+) -> Result<()> {
+    let config = config.map(|p| Config::load(&p)).transpose()?;
+    let opts = ngo_search::reindex::ReindexOptions {
+        config,
+        commit_every,
+        report_progress: true,
+    };
+    let report = ngo_search::reindex::reindex(dir, &opts)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(());
+    }
+    for p in &report.problems {
+        eprintln!("{p}");
+    }
+    println!(
+        "reindexed {} documents in {:.2} s: {} is now live (the previous generation, {}, removed)",
+        report.documents,
+        report.seconds,
+        report.current.display(),
+        report.previous.display()
+    );
+    if report.analysis_before != report.analysis_after {
+        println!("analysis: {} -> {}", report.analysis_before, report.analysis_after);
+    }
+    Ok(())
 }
 
 fn cmd_index(
@@ -352,4 +455,171 @@ fn cmd_analyze(lang: Option<String>, json: bool, text: &str) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[derive(clap::Args)]
+struct BenchArgs {
+    #[command(flatten)]
+    index: IndexArg,
+    /// Queries: `qid<TAB>query[<TAB>lang]` per line.
+    #[arg(long)]
+    queries: PathBuf,
+    /// Relevance judgments: `qid<TAB>docid[<TAB>grade]` or TREC `qid 0 docid grade`.
+    #[arg(long)]
+    qrels: Option<PathBuf>,
+    /// Give each query's `lang` column to the search as its --query-lang hint (figures are
+    /// labelled so; without it the language is detected, as for a user's query).
+    #[arg(long)]
+    use_query_lang: bool,
+    /// Results per query (Recall@100 is reported from 100).
+    #[arg(long, default_value_t = 10)]
+    limit: usize,
+    /// Exactly N untimed passes over the queries (default: until 20,000 queries or 15 s).
+    #[arg(long)]
+    warmup: Option<usize>,
+    /// Worker threads.
+    #[arg(long, default_value_t = 1)]
+    concurrency: usize,
+    /// Time passes over the queries for this many seconds …
+    #[arg(long, conflicts_with = "repeat")]
+    duration: Option<f64>,
+    /// … or time N passes (default 1).
+    #[arg(long)]
+    repeat: Option<usize>,
+    /// Time retrieval alone, without snippets and passages.
+    #[arg(long)]
+    no_snippets: bool,
+    /// Write the answers as a TREC run file (`qid Q0 docid rank score ngo-search`).
+    #[arg(long)]
+    trec_out: Option<PathBuf>,
+    /// Print the figures as one JSON object.
+    #[arg(long)]
+    json: bool,
+}
+
+fn cmd_bench(a: BenchArgs) -> Result<()> {
+    use ngo_search::bench;
+    let engine = Engine::open(&a.index.index)?;
+    let (queries, problems) = bench::read_queries(&a.queries)?;
+    for p in &problems {
+        eprintln!("{p}");
+    }
+    anyhow::ensure!(!queries.is_empty(), "{}: no queries could be read", a.queries.display());
+    let qrels = match &a.qrels {
+        Some(path) => {
+            let (qrels, format, problems) = bench::read_qrels(path)?;
+            for p in &problems {
+                eprintln!("{p}");
+            }
+            anyhow::ensure!(format.is_some(), "{}: no judgments could be read", path.display());
+            Some(qrels)
+        }
+        None => None,
+    };
+    if let Some(d) = a.duration {
+        anyhow::ensure!(d.is_finite() && d > 0.0, "--duration must be a positive number of seconds");
+    }
+    let max_limit = engine.config().limits.max_limit;
+    anyhow::ensure!(
+        (1..=max_limit).contains(&a.limit),
+        "--limit must be between 1 and {max_limit}"
+    );
+    let opts = bench::BenchOptions {
+        limit: a.limit,
+        use_query_lang: a.use_query_lang,
+        warmup_passes: a.warmup,
+        concurrency: a.concurrency.max(1),
+        repeat: a.repeat,
+        duration: a.duration.map(std::time::Duration::from_secs_f64),
+        snippets: !a.no_snippets,
+    };
+    let report = bench::run(&engine, &queries, qrels.as_ref(), &opts);
+    if let Some(path) = &a.trec_out {
+        std::fs::write(path, report.trec_run(&queries))
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    for (qid, e) in report.errors.iter().take(5) {
+        eprintln!("query {qid}: {e}");
+    }
+    if !report.unjudged.is_empty() {
+        let some: Vec<&str> = report.unjudged.iter().take(5).map(String::as_str).collect();
+        eprintln!(
+            "{} queries have no relevant document in the qrels and are skipped in the metrics (e.g. {})",
+            report.unjudged.len(),
+            some.join(", ")
+        );
+    }
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&report.to_json())?);
+    } else {
+        print!("{}", report.to_text());
+    }
+    Ok(())
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    index: IndexArg,
+    /// Address to listen on.
+    #[arg(long, env = "NGO_SEARCH_ADDR", default_value = ngo_search::server::DEFAULT_ADDR)]
+    addr: String,
+    /// Index this folder first if the index is missing or empty.
+    #[arg(long)]
+    corpus: Option<PathBuf>,
+    /// Origins allowed to read cross-origin (repeat or comma-separate; default: any origin).
+    /// Writes are never allowed cross-origin.
+    #[arg(long = "cors-origin", value_name = "ORIGIN", num_args = 1.., value_delimiter = ',')]
+    cors_origin: Vec<String>,
+    /// Largest request body, in MiB (larger: 413).
+    #[arg(long, default_value_t = 32)]
+    max_body_mb: usize,
+    /// Requests per second per client address without the admin key (burst: twice that; 0 = off).
+    #[arg(long, default_value_t = 200.0)]
+    rate_limit: f64,
+    /// Longest a request may take, in seconds (then 503).
+    #[arg(long, default_value_t = 30)]
+    timeout_secs: u64,
+}
+
+impl ServeArgs {
+    /// `cargo run` / `ngo-search` alone: serve ./corpus (indexed first if needed) with defaults.
+    fn default_run() -> ServeArgs {
+        ServeArgs {
+            index: IndexArg {
+                index: std::env::var_os("NGO_SEARCH_INDEX")
+                    .map(PathBuf::from)
+                    .unwrap_or_else(|| PathBuf::from(ngo_search::DEFAULT_INDEX_DIR)),
+            },
+            addr: std::env::var("NGO_SEARCH_ADDR").unwrap_or_else(|_| ngo_search::server::DEFAULT_ADDR.into()),
+            corpus: Some(PathBuf::from("corpus")),
+            cors_origin: Vec::new(),
+            max_body_mb: 32,
+            rate_limit: 200.0,
+            timeout_secs: 30,
+        }
+    }
+}
+
+fn cmd_serve(a: ServeArgs) -> Result<()> {
+    anyhow::ensure!(a.max_body_mb >= 1, "--max-body-mb must be at least 1");
+    anyhow::ensure!(a.timeout_secs >= 1, "--timeout-secs must be at least 1");
+    anyhow::ensure!(a.rate_limit.is_finite() && a.rate_limit >= 0.0, "--rate-limit must be 0 (off) or more");
+    let opts = ngo_search::server::ServeOptions {
+        index: a.index.index,
+        addr: a.addr,
+        corpus: a.corpus,
+        cors_origins: a.cors_origin,
+        max_body_bytes: a.max_body_mb << 20,
+        rate_limit: a.rate_limit,
+        rate_burst: a.rate_limit * 2.0,
+        timeout: std::time::Duration::from_secs(a.timeout_secs),
+        ..Default::default()
+    }
+    .keys_from_env();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    rt.block_on(ngo_search::server::run(opts))
 }

@@ -9,6 +9,7 @@
 pub mod fold;
 pub mod latvian;
 mod stopwords;
+mod terms;
 
 use std::collections::HashSet;
 
@@ -18,6 +19,7 @@ use crate::config::Config;
 use crate::lang::Lang;
 
 pub use fold::fold;
+pub use terms::WordTerms;
 
 /// Bumped whenever a change to analysis changes the terms of an existing text: an index built
 /// with another version must be re-indexed, never mixed.
@@ -188,6 +190,8 @@ pub struct Analyzer {
     enabled: Vec<Lang>,
     folding: bool,
     max_word_chars: usize,
+    /// Unique per analyzer: keys the per-thread term cache (see `terms.rs`).
+    id: u64,
 }
 
 impl Analyzer {
@@ -207,6 +211,10 @@ impl Analyzer {
             enabled,
             folding: config.analysis.folding,
             max_word_chars: config.analysis.max_word_chars,
+            id: {
+                static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+                NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            },
         }
     }
 

@@ -7,7 +7,7 @@ use tantivy::schema::{
     DateOptions, DateTimePrecision, Field, IndexRecordOption, NumericOptions, Schema,
     TextFieldIndexing, TextOptions, FAST, STORED, STRING,
 };
-use tantivy::tokenizer::{PreTokenizedString, Token};
+use tantivy::tokenizer::Token;
 use tantivy::{DateTime, TantivyDocument};
 
 use crate::analysis::Analyzer;
@@ -53,9 +53,9 @@ pub fn schema() -> (Schema, Fields) {
     let terms = |positions: bool| {
         TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
-                // Never run: every value is pre-tokenised by our analysis. "raw" exists in every
-                // tokenizer manager, so opening the index needs no registration.
-                .set_tokenizer("raw")
+                // Values are our analysis' terms, encoded (see `TermsTokenizer`): the
+                // tokenizer only decodes them. Registered by `register_tokenizers`.
+                .set_tokenizer(TERMS_TOKENIZER)
                 .set_index_option(if positions {
                     IndexRecordOption::WithFreqsAndPositions
                 } else {
@@ -147,75 +147,151 @@ pub fn to_tantivy(doc: &Document, fields: &Fields, analyzer: &Analyzer) -> Tanti
         );
     }
 
-    let mut body = Vec::new();
+    let mut body = TermsEncoder::default();
     let mut position = 0u32;
     for span in &doc.spans {
         let text = &doc.text[span.start..span.end];
-        push_tokens(
-            analyzer,
-            text,
-            span.lang,
-            span.start,
-            &mut position,
-            &mut body,
-        );
+        analyzer.analyze_terms(text, span.lang, span.start, &mut position, |w| {
+            body.push(w.position, w.exact);
+            if let Some(f) = w.folded {
+                body.push(w.position, f);
+            }
+        });
         // A gap between lines keeps phrases from matching across them.
         position += 1;
     }
-    t.add_pre_tokenized_text(
-        fields.body,
-        PreTokenizedString {
-            text: String::new(),
-            tokens: body,
-        },
-    );
-    let mut title_tokens = Vec::new();
+    t.add_text(fields.body, body.text);
+    let mut title = TermsEncoder::default();
     let mut position = 0u32;
-    push_tokens(
-        analyzer,
-        &doc.title,
-        doc.title_lang,
-        0,
-        &mut position,
-        &mut title_tokens,
-    );
-    t.add_pre_tokenized_text(
-        fields.title_terms,
-        PreTokenizedString {
-            text: String::new(),
-            tokens: title_tokens,
-        },
-    );
+    analyzer.analyze_terms(&doc.title, doc.title_lang, 0, &mut position, |w| {
+        title.push(w.position, w.exact);
+        if let Some(f) = w.folded {
+            title.push(w.position, f);
+        }
+    });
+    t.add_text(fields.title_terms, title.text);
     t
 }
 
-fn push_tokens(
-    analyzer: &Analyzer,
-    text: &str,
-    lang: Lang,
-    base: usize,
-    position: &mut u32,
-    out: &mut Vec<Token>,
-) {
-    analyzer.analyze(text, lang, base, position, |w| {
-        let folded = w.folded_term();
-        out.push(Token {
-            offset_from: w.start,
-            offset_to: w.end,
-            position: w.position as usize,
-            text: w.exact_term(),
-            position_length: 1,
-        });
-        if let Some(f) = folded {
-            out.push(Token {
-                offset_from: w.start,
-                offset_to: w.end,
-                position: w.position as usize,
-                text: f,
-                position_length: 1,
-            });
+/// The name under which [`TermsTokenizer`] is registered.
+pub const TERMS_TOKENIZER: &str = "ngo_terms";
+
+/// Makes the index able to write ngo-search documents (before any writer is created).
+pub fn register_tokenizers(index: &tantivy::Index) {
+    index.tokenizers().register(
+        TERMS_TOKENIZER,
+        tantivy::tokenizer::TextAnalyzer::from(TermsTokenizer::default()),
+    );
+}
+
+/// Analysed terms with their positions, as one string that [`TermsTokenizer`] reads back.
+///
+/// tantivy keeps a pre-tokenised value (`PreTokenizedString`) in its document as JSON, which it
+/// writes and parses again for every document — about a tenth of ingest time, plus a `String`
+/// per token. This encoding is one string per field instead: per term, one byte for the position
+/// increment over the previous term (`0x01 + increment` for increments up to 28, else `0x1E`,
+/// the increment in decimal, `0x1F`), then the term. Terms never hold control characters (they
+/// are a language tag and letters, digits and marks), so the bytes cannot be confused.
+#[derive(Default)]
+pub struct TermsEncoder {
+    pub text: String,
+    /// Position of the last term pushed.
+    last: u32,
+}
+
+impl TermsEncoder {
+    pub fn push(&mut self, position: u32, term: &str) {
+        let inc = position.saturating_sub(self.last);
+        self.last = position;
+        if inc <= 28 {
+            self.text.push((0x01 + inc as u8) as char);
+        } else {
+            self.text.push('\u{1e}');
+            self.text.push_str(&inc.to_string());
+            self.text.push('\u{1f}');
         }
-    });
+        self.text.push_str(term);
+    }
+}
+
+/// Decodes what [`TermsEncoder`] wrote; runs on tantivy's indexing threads.
+#[derive(Clone, Default)]
+pub struct TermsTokenizer {
+    token: Token,
+}
+
+pub struct TermsStream<'a> {
+    text: &'a str,
+    at: usize,
+    position: usize,
+    token: &'a mut Token,
+}
+
+impl tantivy::tokenizer::Tokenizer for TermsTokenizer {
+    type TokenStream<'a> = TermsStream<'a>;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> TermsStream<'a> {
+        self.token.reset();
+        TermsStream {
+            text,
+            at: 0,
+            position: 0,
+            token: &mut self.token,
+        }
+    }
+}
+
+impl tantivy::tokenizer::TokenStream for TermsStream<'_> {
+    fn advance(&mut self) -> bool {
+        let bytes = self.text.as_bytes();
+        loop {
+            let Some(&b) = bytes.get(self.at) else {
+                return false;
+            };
+            let inc = match b {
+                0x01..=0x1D => {
+                    self.at += 1;
+                    usize::from(b - 1)
+                }
+                0x1E => {
+                    let digits_end = bytes[self.at..]
+                        .iter()
+                        .position(|&c| c == 0x1F)
+                        .map_or(bytes.len(), |p| self.at + p);
+                    let n = self.text[self.at + 1..digits_end].parse().unwrap_or(1);
+                    self.at = (digits_end + 1).min(bytes.len());
+                    n
+                }
+                // Not our encoding (cannot happen for values we wrote): skip the byte.
+                _ => {
+                    self.at += 1;
+                    continue;
+                }
+            };
+            let start = self.at;
+            let end = bytes[start..]
+                .iter()
+                .position(|&c| c < 0x20)
+                .map_or(bytes.len(), |p| start + p);
+            self.at = end;
+            if end == start {
+                continue;
+            }
+            self.position += inc;
+            self.token.position = self.position;
+            self.token.offset_from = start;
+            self.token.offset_to = end;
+            self.token.position_length = 1;
+            self.token.text.clear();
+            self.token.text.push_str(&self.text[start..end]);
+            return true;
+        }
+    }
+    fn token(&self) -> &Token {
+        self.token
+    }
+    fn token_mut(&mut self) -> &mut Token {
+        self.token
+    }
 }
 
 /// Spans are stored compactly as `start:end:lang` triples.
@@ -269,6 +345,35 @@ mod tests {
         ];
         assert_eq!(decode_spans(&encode_spans(&spans), text), spans);
         assert!(decode_spans("0:5:lv 3:999:en 1:2:xx", text).len() == 1);
+    }
+
+    #[test]
+    fn encoded_terms_decode_to_the_same_tokens() {
+        use tantivy::tokenizer::{TokenStream, Tokenizer};
+        let terms: Vec<(u32, &str)> = vec![
+            (1, "en:head"),
+            (2, "en:offic"),
+            (2, "en~offic"),
+            (3, "lv:sabiedrīb"),
+            (40, "lv:tālu"),
+            (40, "lv~talu"),
+            (1000, "und:x"),
+        ];
+        let mut enc = TermsEncoder::default();
+        for (p, t) in &terms {
+            enc.push(*p, t);
+        }
+        let mut tok = TermsTokenizer::default();
+        let mut stream = tok.token_stream(&enc.text);
+        let mut got = Vec::new();
+        while stream.advance() {
+            let t = stream.token();
+            got.push((t.position as u32, t.text.clone()));
+        }
+        let want: Vec<(u32, String)> = terms.iter().map(|(p, t)| (*p, t.to_string())).collect();
+        assert_eq!(got, want);
+        let mut empty = tok.token_stream("");
+        assert!(!empty.advance());
     }
 
     #[test]

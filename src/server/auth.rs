@@ -62,7 +62,11 @@ fn client_ip(parts: &Parts) -> Option<IpAddr> {
 
 fn rate_check(state: &AppState, parts: &Parts) -> Result<(), ApiError> {
     match client_ip(parts) {
-        Some(ip) => state.inner.limiter.check(ip).map_err(ApiError::rate_limited),
+        Some(ip) => state
+            .inner
+            .limiter
+            .check(ip)
+            .map_err(ApiError::rate_limited),
         None => Ok(()),
     }
 }
@@ -135,7 +139,9 @@ impl FromRequestParts<AppState> for WriteAccess {
             }
             Some(_) => {
                 rate_check(state, parts)?;
-                Err(ApiError::forbidden("this key is not the admin key: writes need the admin key"))
+                Err(ApiError::forbidden(
+                    "this key is not the admin key: writes need the admin key",
+                ))
             }
         }
     }
@@ -143,7 +149,9 @@ impl FromRequestParts<AppState> for WriteAccess {
 
 /// `Origin: http://host:port` against the request's own `Host`.
 fn same_origin(origin: &HeaderValue, headers: &HeaderMap) -> bool {
-    let Ok(origin) = origin.to_str() else { return false };
+    let Ok(origin) = origin.to_str() else {
+        return false;
+    };
     let authority = origin.split_once("://").map(|(_, a)| a).unwrap_or("");
     match headers.get(header::HOST).and_then(|h| h.to_str().ok()) {
         Some(host) => authority.eq_ignore_ascii_case(host),
@@ -191,7 +199,10 @@ impl RateLimiter {
                 let s = v6.segments();
                 IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
             }
-            IpAddr::V6(v6) => IpAddr::V4(v6.to_ipv4_mapped().unwrap_or(std::net::Ipv4Addr::UNSPECIFIED)),
+            IpAddr::V6(v6) => IpAddr::V4(
+                v6.to_ipv4_mapped()
+                    .unwrap_or(std::net::Ipv4Addr::UNSPECIFIED),
+            ),
             v4 => v4,
         };
         let now = Instant::now();
@@ -206,7 +217,8 @@ impl RateLimiter {
             tokens: self.burst,
             last: now,
         });
-        b.tokens = (b.tokens + now.duration_since(b.last).as_secs_f64() * self.rate).min(self.burst);
+        b.tokens =
+            (b.tokens + now.duration_since(b.last).as_secs_f64() * self.rate).min(self.burst);
         b.last = now;
         if b.tokens >= 1.0 {
             b.tokens -= 1.0;
@@ -219,7 +231,9 @@ impl RateLimiter {
 
 /// Reads other pages may make: GET/HEAD anywhere, POST only to /search.
 fn is_read(method: &Method, path: &str) -> bool {
-    *method == Method::GET || *method == Method::HEAD || (*method == Method::POST && path == "/search")
+    *method == Method::GET
+        || *method == Method::HEAD
+        || (*method == Method::POST && path == "/search")
 }
 
 /// CORS as described in the module documentation; preflights are answered here.
@@ -233,8 +247,10 @@ pub async fn cors(State(state): State<AppState>, req: Request, next: Next) -> Re
         if let Some(m) = req.headers().get(header::ACCESS_CONTROL_REQUEST_METHOD) {
             let m = Method::from_bytes(m.as_bytes()).unwrap_or(Method::OPTIONS);
             if !allowed_origin {
-                return ApiError::forbidden("this origin is not allowed to use this API (server option --cors-origin)")
-                    .into_response();
+                return ApiError::forbidden(
+                    "this origin is not allowed to use this API (server option --cors-origin)",
+                )
+                .into_response();
             }
             if !is_read(&m, &path) {
                 return ApiError::forbidden(format!(
@@ -242,22 +258,37 @@ pub async fn cors(State(state): State<AppState>, req: Request, next: Next) -> Re
                 ))
                 .into_response();
             }
-            let methods = if path == "/search" { "GET, HEAD, POST" } else { "GET, HEAD" };
+            let methods = if path == "/search" {
+                "GET, HEAD, POST"
+            } else {
+                "GET, HEAD"
+            };
             let mut res = StatusCode::NO_CONTENT.into_response();
             let h = res.headers_mut();
             h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-            h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static(methods));
+            h.insert(
+                header::ACCESS_CONTROL_ALLOW_METHODS,
+                HeaderValue::from_static(methods),
+            );
             h.insert(
                 header::ACCESS_CONTROL_ALLOW_HEADERS,
                 HeaderValue::from_static("authorization, content-type"),
             );
-            h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+            h.insert(
+                header::ACCESS_CONTROL_MAX_AGE,
+                HeaderValue::from_static("600"),
+            );
             h.insert(header::VARY, HeaderValue::from_static("Origin"));
             return res;
         }
     }
     let read = is_read(req.method(), &path);
     let mut res = next.run(req).await;
+    if read {
+        // The answer depends on the Origin: caches must key on it.
+        res.headers_mut()
+            .append(header::VARY, HeaderValue::from_static("Origin"));
+    }
     if allowed_origin && read {
         let h = res.headers_mut();
         h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
@@ -265,7 +296,6 @@ pub async fn cors(State(state): State<AppState>, req: Request, next: Next) -> Re
             header::ACCESS_CONTROL_EXPOSE_HEADERS,
             HeaderValue::from_static("retry-after, x-ngo-ignored-params"),
         );
-        h.append(header::VARY, HeaderValue::from_static("Origin"));
     }
     res
 }

@@ -127,10 +127,16 @@ impl From<crate::Error> for ApiError {
         match e {
             E::BadRequest { param, message } => ApiError {
                 param: Some(param.clone()),
-                ..ApiError::new(StatusCode::BAD_REQUEST, "bad_request", format!("{param}: {message}"))
+                ..ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "bad_request",
+                    format!("{param}: {message}"),
+                )
             },
             E::NotFound(_) => ApiError::not_found(e.to_string()),
-            E::WriterBusy { .. } => ApiError::new(StatusCode::CONFLICT, "writer_busy", e.to_string()),
+            E::WriterBusy { .. } => {
+                ApiError::new(StatusCode::CONFLICT, "writer_busy", e.to_string())
+            }
             other => {
                 tracing::error!("internal error: {other}");
                 ApiError::internal(other.to_string())
@@ -150,7 +156,8 @@ impl IntoResponse for ApiError {
         };
         let mut res = (self.status, axum::Json(body)).into_response();
         if let Some(s) = self.retry_after {
-            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(s));
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(s));
         }
         if self.status == StatusCode::UNAUTHORIZED {
             res.headers_mut()

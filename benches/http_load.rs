@@ -1,0 +1,249 @@
+//! HTTP load: `GET /search` under concurrent keep-alive clients, against 127.0.0.1 only.
+//!
+//!   cargo bench --bench http_load                       # an index built from corpus/, 10 s per level
+//!   cargo bench --bench http_load -- --index data/index --secs 30 --concurrency 1,8,32,64 \
+//!       --queries queries.txt                           # one query per line
+//!
+//! (Environment instead of flags: NGO_LOAD_INDEX, NGO_LOAD_SECS, NGO_LOAD_CONCURRENCY,
+//! NGO_LOAD_QUERIES.) The server runs in this process on a loopback port with the rate limit off
+//! and no request log; each client is a thread with its own keep-alive connection (ureq Agent).
+//! Clients and server share the machine's cores, so the figures are a floor. Prints, per
+//! concurrency level: requests/s and latency p50/p90/p99/max as the clients measured them.
+
+#[path = "../tests/server_common/mod.rs"]
+mod server_common;
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use ngo_search::server::ServeOptions;
+use ngo_search::Engine;
+use server_common::TestServer;
+
+const QUERIES: &[&str] = &[
+    "sabiedrība",
+    "sabiedrības integrācija",
+    "biedrība",
+    "pilsoniskā sabiedrība",
+    "brīvprātīgā darba",
+    "organizācijas",
+    "projekts",
+    "jaunatne",
+    "Latvijas Pilsoniskā alianse",
+    "NVO",
+    "koordinācijas centrs",
+    "sanāksme Tallinā",
+    "programma",
+    "pilsonisk",
+    "sabiedr",
+    "bevegelsen",
+    "internasjonale",
+    "samarbeid",
+    "koordinering",
+    "\"pilsoniskās sabiedrības\"",
+    "kustība -ALLATRA",
+    "allatra",
+    "alliance",
+    "volunteer",
+    "Balvu pilsētas",
+    "mērķis",
+    "attīstība",
+    "demokrātiskas",
+    "kultūras",
+    "sosiale",
+];
+
+struct Args {
+    index: Option<PathBuf>,
+    secs: f64,
+    concurrency: Vec<usize>,
+    queries: Vec<String>,
+}
+
+fn args() -> Args {
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let mut index = env("NGO_LOAD_INDEX").map(PathBuf::from);
+    let mut secs: f64 = env("NGO_LOAD_SECS")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10.0);
+    let mut conc = env("NGO_LOAD_CONCURRENCY").unwrap_or_else(|| "1,8,32".into());
+    let mut queries_file = env("NGO_LOAD_QUERIES").map(PathBuf::from);
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    let mut i = 0;
+    while i < argv.len() {
+        let next = argv.get(i + 1).cloned();
+        match argv[i].as_str() {
+            "--index" => index = next.map(PathBuf::from),
+            "--secs" => secs = next.and_then(|v| v.parse().ok()).unwrap_or(secs),
+            "--concurrency" => conc = next.unwrap_or(conc),
+            "--queries" => queries_file = next.map(PathBuf::from),
+            _ => {
+                i += 1;
+                continue;
+            }
+        }
+        i += 2;
+    }
+    let queries: Vec<String> = match queries_file {
+        Some(p) => std::fs::read_to_string(&p)
+            .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+            .lines()
+            .map(|l| l.split('\t').next_back().unwrap_or("").trim().to_string())
+            .filter(|l| !l.is_empty())
+            .collect(),
+        None => QUERIES.iter().map(|q| q.to_string()).collect(),
+    };
+    assert!(!queries.is_empty(), "no queries");
+    Args {
+        index,
+        secs,
+        concurrency: conc
+            .split(',')
+            .filter_map(|c| c.trim().parse().ok())
+            .filter(|c| *c > 0)
+            .collect(),
+        queries,
+    }
+}
+
+fn enc(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+struct Level {
+    requests: usize,
+    errors: usize,
+    seconds: f64,
+    lat_us: Vec<u64>,
+}
+
+fn run_level(base: &str, queries: &Arc<Vec<String>>, clients: usize, dur: Duration) -> Level {
+    let stop = Arc::new(AtomicBool::new(false));
+    let started = Instant::now();
+    let threads: Vec<_> = (0..clients)
+        .map(|c| {
+            let (stop, queries, base) = (stop.clone(), queries.clone(), base.to_string());
+            std::thread::spawn(move || {
+                let agent = ureq::AgentBuilder::new()
+                    .timeout(Duration::from_secs(30))
+                    .build();
+                let mut lat = Vec::with_capacity(1 << 14);
+                let mut errors = 0usize;
+                let mut i = c * 7;
+                while !stop.load(Ordering::Relaxed) {
+                    let q = &queries[i % queries.len()];
+                    i += 1;
+                    let url = format!("{base}/search?q={}&limit=10", enc(q));
+                    let t = Instant::now();
+                    match agent.get(&url).call() {
+                        Ok(r) => {
+                            // Read the whole body, as a client would.
+                            let ok = r.into_string().is_ok();
+                            lat.push(t.elapsed().as_micros() as u64);
+                            if !ok {
+                                errors += 1;
+                            }
+                        }
+                        Err(_) => errors += 1,
+                    }
+                }
+                (lat, errors)
+            })
+        })
+        .collect();
+    std::thread::sleep(dur);
+    stop.store(true, Ordering::Relaxed);
+    let mut lat_us = Vec::new();
+    let mut errors = 0;
+    for t in threads {
+        let (l, e) = t.join().unwrap();
+        lat_us.extend(l);
+        errors += e;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    lat_us.sort_unstable();
+    Level {
+        requests: lat_us.len(),
+        errors,
+        seconds,
+        lat_us,
+    }
+}
+
+fn pct(sorted: &[u64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i] as f64 / 1000.0
+}
+
+fn main() {
+    let a = args();
+    let tmp = tempfile::tempdir().unwrap();
+    let engine = match &a.index {
+        Some(dir) => Engine::open(dir).unwrap_or_else(|e| panic!("{e}")),
+        None => {
+            let dir = tmp.path().join("index");
+            let engine = Engine::open_or_create(&dir, None).unwrap();
+            let mut w = engine.writer().unwrap();
+            ngo_search::ingest_paths(
+                &engine,
+                &mut w,
+                &[server_common::corpus_dir()],
+                &Default::default(),
+            )
+            .unwrap();
+            w.finish().unwrap();
+            engine
+        }
+    };
+    let docs = engine.searcher().num_docs();
+    let server = TestServer::serve(
+        engine,
+        ServeOptions {
+            rate_limit: 0.0,
+            ..ServeOptions::default()
+        },
+    );
+    assert!(server.addr.ip().is_loopback());
+    let queries = Arc::new(a.queries);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!(
+        "http_load: GET /search on {} ({docs} documents), {} queries, {} s per level, {cores} cores shared by clients and server",
+        a.index.as_ref().map_or("corpus/".to_string(), |p| p.display().to_string()),
+        queries.len(),
+        a.secs
+    );
+    // Warm-up: caches, connections, the blocking pool.
+    run_level(&server.base, &queries, 4, Duration::from_secs(1));
+    println!(
+        "{:>11} {:>9} {:>10} {:>9} {:>9} {:>9} {:>9} {:>7}",
+        "concurrency", "requests", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors"
+    );
+    for &c in &a.concurrency {
+        let l = run_level(&server.base, &queries, c, Duration::from_secs_f64(a.secs));
+        println!(
+            "{:>11} {:>9} {:>10.0} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>7}",
+            c,
+            l.requests,
+            l.requests as f64 / l.seconds,
+            pct(&l.lat_us, 0.50),
+            pct(&l.lat_us, 0.90),
+            pct(&l.lat_us, 0.99),
+            l.lat_us.last().copied().unwrap_or(0) as f64 / 1000.0,
+            l.errors
+        );
+    }
+}

@@ -1,0 +1,292 @@
+//! Scale benchmark: ngo-search vs raw tantivy on one corpus, in one run.
+//!
+//!   cargo bench --bench scale                                   # 100k generated documents
+//!   NGO_SCALE_DOCS=1000000 cargo bench --bench scale            # 1M (≈ 3.8 GB of text; long)
+//!   NGO_SCALE_INPUT=../shared/dev-eval/corpus.jsonl.gz \
+//!   NGO_SCALE_QUERIES_TSV=../shared/dev-eval/queries.tsv cargo bench --bench scale
+//!
+//! Each ingest runs in a child process (this binary again), so its peak RSS (VmHWM) is its own.
+//! Reports ingest MB/s and docs/s of both and their ratio, peak RSS, index bytes per input byte,
+//! and query latency p50/p95/p99 (single thread, after a warm-up pass, the two engines
+//! interleaved query by query so machine load hits both alike) with and without snippets.
+//!
+//! Other knobs: NGO_SCALE_SEED (42), NGO_SCALE_REPEAT (ingest rounds, 1), NGO_SCALE_QPC
+//! (queries per class, 200), NGO_SCALE_SKIP_INGEST=1 (reuse the indexes of the last run),
+//! NGO_SCALE_ONLY=ngo|raw (ingest one side only), NGO_BENCH_DIR (work folder).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::*;
+use ngo_search::synth::baseline::{self, RawIndex};
+use ngo_search::Engine;
+
+#[derive(Debug, Clone, Copy, Default)]
+#[allow(dead_code)]
+struct IngestRun {
+    seconds: f64,
+    docs: u64,
+    text_bytes: u64,
+    peak_rss_mb: f64,
+    cpu_seconds: f64,
+}
+
+fn child(mode: &str) {
+    let input = PathBuf::from(std::env::var("NGO_SCALE_CHILD_INPUT").expect("input"));
+    let dir = PathBuf::from(std::env::var("NGO_SCALE_CHILD_DIR").expect("dir"));
+    let (seconds, docs, text_bytes) = match mode {
+        "raw" => {
+            let threads = env_or("NGO_SCALE_RAW_THREADS", 2usize);
+            let r = baseline::ingest(&dir, &[input], threads, 200).expect("raw ingest");
+            (r.seconds, r.docs, r.text_bytes)
+        }
+        _ => (ngo_ingest(&dir, &input), 0, 0),
+    };
+    println!(
+        "RESULT {seconds} {docs} {text_bytes} {} {}",
+        peak_rss_mb(),
+        cpu_seconds()
+    );
+}
+
+fn run_child(mode: &str, input: &Path, dir: &Path) -> IngestRun {
+    let exe = std::env::current_exe().expect("own path");
+    let out = Command::new(exe)
+        .env("NGO_SCALE_CHILD", mode)
+        .env("NGO_SCALE_CHILD_INPUT", input)
+        .env("NGO_SCALE_CHILD_DIR", dir)
+        .output()
+        .expect("running the ingest child");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("RESULT "))
+        .unwrap_or_else(|| {
+            panic!(
+                "{mode} ingest failed: {}\n{}",
+                stdout,
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+    let f: Vec<f64> = line[7..]
+        .split_whitespace()
+        .map(|x| x.parse().unwrap_or(0.0))
+        .collect();
+    IngestRun {
+        seconds: f[0],
+        docs: f[1] as u64,
+        text_bytes: f[2] as u64,
+        peak_rss_mb: f[3],
+        cpu_seconds: f[4],
+    }
+}
+
+fn main() {
+    if let Ok(mode) = std::env::var("NGO_SCALE_CHILD") {
+        child(&mode);
+        return;
+    }
+    let docs = env_or("NGO_SCALE_DOCS", 100_000u64);
+    let seed = env_or("NGO_SCALE_SEED", 42u64);
+    let repeat = env_or("NGO_SCALE_REPEAT", 1usize).max(1);
+    let per_class = env_or("NGO_SCALE_QPC", 200usize);
+    let only = std::env::var("NGO_SCALE_ONLY").unwrap_or_default();
+    let skip_ingest = std::env::var("NGO_SCALE_SKIP_INGEST").is_ok_and(|v| v == "1");
+    let input = match std::env::var_os("NGO_SCALE_INPUT") {
+        Some(p) => std::fs::canonicalize(PathBuf::from(p)).expect("NGO_SCALE_INPUT exists"),
+        None => corpus(docs, seed),
+    };
+    let work = work_dir();
+    let ngo_dir = work.join("scale-ngo");
+    let raw_dir = work.join("scale-raw");
+    println!("# scale benchmark: {}", input.display());
+    println!(
+        "machine: {} cores, load average {}",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        std::fs::read_to_string("/proc/loadavg").unwrap_or_default().trim()
+    );
+
+    let (in_docs, in_bytes) = text_bytes(&input);
+    println!(
+        "input: {in_docs} documents, {:.1} MB of text (title + text)",
+        in_bytes as f64 / 1e6
+    );
+    if !skip_ingest {
+        let mut ngo_runs = Vec::new();
+        let mut raw_runs = Vec::new();
+        for round in 0..repeat {
+            // Alternate the order so neither side always runs on a warmer page cache.
+            let order: [&str; 2] = if round % 2 == 0 { ["raw", "ngo"] } else { ["ngo", "raw"] };
+            for mode in order {
+                if !only.is_empty() && only != mode {
+                    continue;
+                }
+                let dir = if mode == "raw" { &raw_dir } else { &ngo_dir };
+                let r = run_child(mode, &input, dir);
+                println!(
+                    "  round {round} {mode}: {:.2} s, {:.2} MB/s, {:.1} CPU s, peak RSS {:.0} MB",
+                    r.seconds,
+                    in_bytes as f64 / 1e6 / r.seconds,
+                    r.cpu_seconds,
+                    r.peak_rss_mb
+                );
+                if mode == "raw" {
+                    raw_runs.push(r);
+                } else {
+                    ngo_runs.push(r);
+                }
+            }
+        }
+        let best = |runs: &[IngestRun]| {
+            runs.iter()
+                .copied()
+                .min_by(|a, b| a.seconds.total_cmp(&b.seconds))
+                .unwrap_or_default()
+        };
+        let (n, r) = (best(&ngo_runs), best(&raw_runs));
+        let mbs = |s: f64| in_bytes as f64 / 1e6 / s;
+        let dps = |s: f64| in_docs as f64 / s;
+        println!("\n## ingest (best of {repeat})");
+        println!("| | ngo-search | raw tantivy | ratio |");
+        println!("|---|---|---|---|");
+        println!(
+            "| MB/s | {:.2} | {:.2} | {:.2} |",
+            mbs(n.seconds),
+            mbs(r.seconds),
+            r.seconds / n.seconds
+        );
+        println!(
+            "| docs/s | {:.0} | {:.0} | {:.2} |",
+            dps(n.seconds),
+            dps(r.seconds),
+            r.seconds / n.seconds
+        );
+        println!(
+            "| seconds | {:.1} | {:.1} | |",
+            n.seconds, r.seconds
+        );
+        // CPU time is what a loaded machine does not distort (much): the load-robust ratio.
+        println!(
+            "| CPU s (user+sys) | {:.1} | {:.1} | {:.2} |",
+            n.cpu_seconds,
+            r.cpu_seconds,
+            r.cpu_seconds / n.cpu_seconds.max(1e-9)
+        );
+        println!(
+            "| peak RSS MB | {:.0} | {:.0} | {:.2} |",
+            n.peak_rss_mb,
+            r.peak_rss_mb,
+            n.peak_rss_mb / r.peak_rss_mb.max(1.0)
+        );
+    }
+    let (ngo_bytes, raw_bytes) = (baseline::dir_bytes(&ngo_dir), baseline::dir_bytes(&raw_dir));
+    println!("\n## index size");
+    println!(
+        "| bytes on disk | {ngo_bytes} | {raw_bytes} | {:.2} |",
+        ngo_bytes as f64 / raw_bytes.max(1) as f64
+    );
+    println!(
+        "| per input byte | {:.3} | {:.3} | |",
+        ngo_bytes as f64 / in_bytes as f64,
+        raw_bytes as f64 / in_bytes as f64
+    );
+    if ngo_dir.exists() {
+        size_breakdown(&ngo_dir, "ngo-search");
+    }
+    if raw_dir.exists() {
+        size_breakdown(&raw_dir, "raw tantivy");
+    }
+
+    if !ngo_dir.exists() || !raw_dir.exists() {
+        return;
+    }
+    let sets = match std::env::var_os("NGO_SCALE_QUERIES_TSV") {
+        Some(p) => tsv_queries(Path::new(&p)),
+        None => synth_queries(seed, in_docs, per_class),
+    };
+    let engine = Engine::open(&ngo_dir).expect("opening the ngo-search index");
+    let raw = RawIndex::open(&raw_dir).expect("opening the raw index");
+    println!("\n## query latency, ms (single thread, top 10, after warm-up; p50 / p95 / p99)");
+    println!("| queries | n | ngo no snippets | raw no snippets | ratio p50 | ngo snippets | raw snippets | ratio p50 | ngo lang filter, no snippets |");
+    println!("|---|---|---|---|---|---|---|---|---|");
+    let mut all: [Vec<Duration>; 5] = Default::default();
+    for set in &sets {
+        // Warm-up: every query once on both.
+        for (q, _) in &set.queries {
+            let _ = engine.search(&ngo_request(q, true, None));
+            let _ = raw.search(q, 10, true);
+        }
+        let mut t: [Vec<Duration>; 5] = Default::default();
+        for (q, lang) in &set.queries {
+            let time = |f: &mut dyn FnMut()| {
+                let s = Instant::now();
+                f();
+                s.elapsed()
+            };
+            t[0].push(time(&mut || {
+                let _ = engine.search(&ngo_request(q, false, None));
+            }));
+            t[1].push(time(&mut || {
+                let _ = raw.search(q, 10, false);
+            }));
+            t[2].push(time(&mut || {
+                let _ = engine.search(&ngo_request(q, true, None));
+            }));
+            t[3].push(time(&mut || {
+                let _ = raw.search(q, 10, true);
+            }));
+            t[4].push(time(&mut || {
+                let _ = engine.search(&ngo_request(q, false, Some(*lang)));
+            }));
+        }
+        for (a, b) in all.iter_mut().zip(t.iter()) {
+            a.extend_from_slice(b);
+        }
+        print_row(&set.name, &mut t);
+    }
+    if sets.len() > 1 {
+        print_row("all", &mut all);
+    }
+}
+
+fn print_row(name: &str, t: &mut [Vec<Duration>; 5]) {
+    let p: Vec<Percentiles> = t.iter_mut().map(|v| percentiles(v)).collect();
+    let f = |p: &Percentiles| format!("{:.2} / {:.2} / {:.2}", p.p50, p.p95, p.p99);
+    println!(
+        "| {name} | {} | {} | {} | {:.2} | {} | {} | {:.2} | {} |",
+        p[0].n,
+        f(&p[0]),
+        f(&p[1]),
+        p[0].p50 / p[1].p50.max(1e-9),
+        f(&p[2]),
+        f(&p[3]),
+        p[2].p50 / p[3].p50.max(1e-9),
+        f(&p[4]),
+    );
+}
+
+/// Bytes per tantivy file kind (postings, positions, term dictionary, store, fast fields …).
+fn size_breakdown(dir: &Path, name: &str) {
+    let mut by_ext: std::collections::BTreeMap<String, u64> = Default::default();
+    for e in walkdir::WalkDir::new(dir).into_iter().filter_map(|e| e.ok()) {
+        if let Ok(m) = e.metadata() {
+            if m.is_file() {
+                let ext = e
+                    .path()
+                    .extension()
+                    .map(|x| x.to_string_lossy().to_string())
+                    .unwrap_or_else(|| "other".into());
+                *by_ext.entry(ext).or_default() += m.len();
+            }
+        }
+    }
+    let parts: Vec<String> = by_ext
+        .iter()
+        .filter(|(_, b)| **b > 0)
+        .map(|(k, b)| format!("{k} {:.1} MB", *b as f64 / 1e6))
+        .collect();
+    println!("{name}: {}", parts.join(", "));
+}
