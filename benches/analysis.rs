@@ -97,7 +97,12 @@ fn detection(c: &mut Criterion) {
     });
     let per_doc: Vec<Vec<&str>> = docs
         .iter()
-        .map(|d| d.text.split('\n').filter(|l| !l.trim().is_empty()).collect())
+        .map(|d| {
+            d.text
+                .split('\n')
+                .filter(|l| !l.trim().is_empty())
+                .collect()
+        })
         .collect();
     g.bench_function("document", |b| {
         b.iter(|| {
@@ -116,13 +121,16 @@ fn detection(c: &mut Criterion) {
             .collect();
         let bytes: usize = samples.iter().map(|p| p.len()).sum();
         g.throughput(Throughput::Elements(samples.len() as u64));
-        g.bench_function(format!("{max}B ({:.0} B avg)", bytes as f64 / samples.len() as f64), |b| {
-            b.iter(|| {
-                for p in &samples {
-                    black_box(detector.detect(p).map(|d| d.lang));
-                }
-            })
-        });
+        g.bench_function(
+            format!("{max}B ({:.0} B avg)", bytes as f64 / samples.len() as f64),
+            |b| {
+                b.iter(|| {
+                    for p in &samples {
+                        black_box(detector.detect(p).map(|d| d.lang));
+                    }
+                })
+            },
+        );
     }
     g.finish();
 }

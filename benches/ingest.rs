@@ -28,7 +28,10 @@ fn ingest(c: &mut Criterion) {
     let mut g = c.benchmark_group("ingest");
     g.throughput(Throughput::Bytes(bytes));
     for (name, f) in [
-        ("raw-tantivy", common::raw_ingest as fn(&std::path::Path, &std::path::Path) -> f64),
+        (
+            "raw-tantivy",
+            common::raw_ingest as fn(&std::path::Path, &std::path::Path) -> f64,
+        ),
         ("ngo-search", common::ngo_ingest),
     ] {
         let dir = work.join(format!("ingest-bench-{name}"));

@@ -32,9 +32,35 @@ struct IngestRun {
     text_bytes: u64,
     peak_rss_mb: f64,
     cpu_seconds: f64,
+    peak_anon_mb: f64,
+}
+
+/// RssAnon of this process now, in MB (heap and stacks; not the mmapped index files that a
+/// merge reads, which VmHWM counts too).
+fn rss_anon_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("RssAnon:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
 }
 
 fn child(mode: &str) {
+    let peak_anon = std::sync::Arc::new(std::sync::Mutex::new(0.0f64));
+    {
+        let peak = peak_anon.clone();
+        std::thread::spawn(move || loop {
+            let now = rss_anon_mb();
+            let mut p = peak.lock().unwrap();
+            *p = p.max(now);
+            drop(p);
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        });
+    }
     let input = PathBuf::from(std::env::var("NGO_SCALE_CHILD_INPUT").expect("input"));
     let dir = PathBuf::from(std::env::var("NGO_SCALE_CHILD_DIR").expect("dir"));
     let (seconds, docs, text_bytes) = match mode {
@@ -45,8 +71,9 @@ fn child(mode: &str) {
         }
         _ => (ngo_ingest(&dir, &input), 0, 0),
     };
+    let anon = peak_anon.lock().unwrap().max(rss_anon_mb());
     println!(
-        "RESULT {seconds} {docs} {text_bytes} {} {}",
+        "RESULT {seconds} {docs} {text_bytes} {} {} {anon}",
         peak_rss_mb(),
         cpu_seconds()
     );
@@ -81,6 +108,7 @@ fn run_child(mode: &str, input: &Path, dir: &Path) -> IngestRun {
         text_bytes: f[2] as u64,
         peak_rss_mb: f[3],
         cpu_seconds: f[4],
+        peak_anon_mb: f.get(5).copied().unwrap_or(0.0),
     }
 }
 
@@ -106,7 +134,9 @@ fn main() {
     println!(
         "machine: {} cores, load average {}",
         std::thread::available_parallelism().map_or(0, |n| n.get()),
-        std::fs::read_to_string("/proc/loadavg").unwrap_or_default().trim()
+        std::fs::read_to_string("/proc/loadavg")
+            .unwrap_or_default()
+            .trim()
     );
 
     let (in_docs, in_bytes) = text_bytes(&input);
@@ -119,7 +149,11 @@ fn main() {
         let mut raw_runs = Vec::new();
         for round in 0..repeat {
             // Alternate the order so neither side always runs on a warmer page cache.
-            let order: [&str; 2] = if round % 2 == 0 { ["raw", "ngo"] } else { ["ngo", "raw"] };
+            let order: [&str; 2] = if round % 2 == 0 {
+                ["raw", "ngo"]
+            } else {
+                ["ngo", "raw"]
+            };
             for mode in order {
                 if !only.is_empty() && only != mode {
                     continue;
@@ -127,11 +161,12 @@ fn main() {
                 let dir = if mode == "raw" { &raw_dir } else { &ngo_dir };
                 let r = run_child(mode, &input, dir);
                 println!(
-                    "  round {round} {mode}: {:.2} s, {:.2} MB/s, {:.1} CPU s, peak RSS {:.0} MB",
+                    "  round {round} {mode}: {:.2} s, {:.2} MB/s, {:.1} CPU s, peak RSS {:.0} MB (anonymous {:.0} MB)",
                     r.seconds,
                     in_bytes as f64 / 1e6 / r.seconds,
                     r.cpu_seconds,
-                    r.peak_rss_mb
+                    r.peak_rss_mb,
+                    r.peak_anon_mb
                 );
                 if mode == "raw" {
                     raw_runs.push(r);
@@ -164,10 +199,7 @@ fn main() {
             dps(r.seconds),
             r.seconds / n.seconds
         );
-        println!(
-            "| seconds | {:.1} | {:.1} | |",
-            n.seconds, r.seconds
-        );
+        println!("| seconds | {:.1} | {:.1} | |", n.seconds, r.seconds);
         // CPU time is what a loaded machine does not distort (much): the load-robust ratio.
         println!(
             "| CPU s (user+sys) | {:.1} | {:.1} | {:.2} |",
@@ -176,10 +208,16 @@ fn main() {
             r.cpu_seconds / n.cpu_seconds.max(1e-9)
         );
         println!(
-            "| peak RSS MB | {:.0} | {:.0} | {:.2} |",
+            "| peak RSS MB (VmHWM, counts mmapped index files) | {:.0} | {:.0} | {:.2} |",
             n.peak_rss_mb,
             r.peak_rss_mb,
             n.peak_rss_mb / r.peak_rss_mb.max(1.0)
+        );
+        println!(
+            "| peak anonymous RSS MB (sampled / 50 ms) | {:.0} | {:.0} | {:.2} |",
+            n.peak_anon_mb,
+            r.peak_anon_mb,
+            n.peak_anon_mb / r.peak_anon_mb.max(1.0)
         );
     }
     let (ngo_bytes, raw_bytes) = (baseline::dir_bytes(&ngo_dir), baseline::dir_bytes(&raw_dir));
@@ -195,6 +233,9 @@ fn main() {
     );
     if ngo_dir.exists() {
         size_breakdown(&ngo_dir, "ngo-search");
+        if let Ok(engine) = Engine::open(&ngo_dir) {
+            variant_breakdown(&engine);
+        }
     }
     if raw_dir.exists() {
         size_breakdown(&raw_dir, "raw tantivy");
@@ -271,7 +312,10 @@ fn print_row(name: &str, t: &mut [Vec<Duration>; 5]) {
 /// Bytes per tantivy file kind (postings, positions, term dictionary, store, fast fields …).
 fn size_breakdown(dir: &Path, name: &str) {
     let mut by_ext: std::collections::BTreeMap<String, u64> = Default::default();
-    for e in walkdir::WalkDir::new(dir).into_iter().filter_map(|e| e.ok()) {
+    for e in walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(|e| e.ok())
+    {
         if let Ok(m) = e.metadata() {
             if m.is_file() {
                 let ext = e
@@ -289,4 +333,46 @@ fn size_breakdown(dir: &Path, name: &str) {
         .map(|(k, b)| format!("{k} {:.1} MB", *b as f64 / 1e6))
         .collect();
     println!("{name}: {}", parts.join(", "));
+}
+
+/// Postings (`.idx`) and positions (`.pos`) bytes and term counts per kind of term: exact stems
+/// (`lv:`), folded stems (`lv~`), truncated forms (`lv^`), for the body and title fields.
+fn variant_breakdown(engine: &Engine) {
+    let searcher = engine.searcher();
+    let fields = engine.fields();
+    println!("| field | term kind | terms | postings MB | positions MB |");
+    println!("|---|---|---|---|---|");
+    for (fname, field) in [("body", fields.body), ("title_terms", fields.title_terms)] {
+        // kind -> (terms, postings bytes, positions bytes)
+        let mut kinds: std::collections::BTreeMap<&str, (u64, u64, u64)> = Default::default();
+        for seg in searcher.segment_readers() {
+            let Ok(inv) = seg.inverted_index(field) else {
+                continue;
+            };
+            let Ok(mut stream) = inv.terms().stream() else {
+                continue;
+            };
+            while stream.advance() {
+                let key = stream.key();
+                let kind = match key.iter().find(|b| matches!(b, b':' | b'~' | b'^')) {
+                    Some(b':') => "exact (xx:)",
+                    Some(b'~') => "folded (xx~)",
+                    Some(b'^') => "truncated (xx^)",
+                    _ => "other",
+                };
+                let ti = stream.value();
+                let e = kinds.entry(kind).or_default();
+                e.0 += 1;
+                e.1 += ti.postings_range.len() as u64;
+                e.2 += ti.positions_range.len() as u64;
+            }
+        }
+        for (k, (n, p, q)) in kinds {
+            println!(
+                "| {fname} | {k} | {n} | {:.1} | {:.1} |",
+                p as f64 / 1e6,
+                q as f64 / 1e6
+            );
+        }
+    }
 }

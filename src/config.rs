@@ -89,6 +89,16 @@ pub struct RankingConfig {
     pub folded_weight: f32,
     /// Share of the other variants' scores kept beside the best one (0 = pure max).
     pub tie_breaker: f32,
+    /// Weight of the reading in the language the detector guesses for a query too short to be
+    /// sure of (1 = no preference).
+    pub guess_boost: f32,
+    /// Weight of a match through the truncated form (first letters) relative to the stem.
+    pub prefix_weight: f32,
+    /// Coordination: a candidate's score is multiplied by (matched words / query words) to this
+    /// power (0 = off).
+    pub coordination: f32,
+    /// Candidates the second stage (coordination) re-scores.
+    pub rerank_depth: usize,
 }
 
 impl Default for RankingConfig {
@@ -96,9 +106,13 @@ impl Default for RankingConfig {
         RankingConfig {
             title_boost: 2.0,
             phrase_boost: 1.5,
-            hint_boost: 1.3,
+            hint_boost: 2.5,
             folded_weight: 0.9,
-            tie_breaker: 0.1,
+            tie_breaker: 0.3,
+            guess_boost: 1.6,
+            prefix_weight: 1.0,
+            coordination: 1.0,
+            rerank_depth: 100,
         }
     }
 }
@@ -230,6 +244,8 @@ impl Config {
             ("ranking.phrase_boost", self.ranking.phrase_boost),
             ("ranking.hint_boost", self.ranking.hint_boost),
             ("ranking.folded_weight", self.ranking.folded_weight),
+            ("ranking.guess_boost", self.ranking.guess_boost),
+            ("ranking.prefix_weight", self.ranking.prefix_weight),
         ];
         for (key, v) in positive {
             if !(v.is_finite() && v > 0.0) {
@@ -241,6 +257,15 @@ impl Config {
                 "ranking.tie_breaker must be between 0 and 1, got {}",
                 self.ranking.tie_breaker
             ));
+        }
+        if !(0.0..=8.0).contains(&self.ranking.coordination) {
+            return Err(format!(
+                "ranking.coordination must be between 0 and 8, got {}",
+                self.ranking.coordination
+            ));
+        }
+        if self.ranking.rerank_depth > 1000 {
+            return Err("ranking.rerank_depth must be at most 1000".into());
         }
         if self.ingest.writer_memory_mb < 20 {
             return Err(

@@ -103,7 +103,11 @@ fn clean_line(line: &str) -> String {
     }
     for noise in INLINE_NOISE {
         if s.contains(noise) {
-            s = s.replace(noise, "").trim().to_string();
+            s = s
+                .replace(noise, "")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
         }
     }
     s

@@ -168,9 +168,9 @@ impl Engine {
         // The body's tokenizer decodes our encoded terms (index::TermsTokenizer); an index made
         // before that ("raw") would store the encoding as one term.
         let body_tokenizer = match index.schema().get_field_entry(fields.body).field_type() {
-            tantivy::schema::FieldType::Str(o) => o
-                .get_indexing_options()
-                .map(|i| i.tokenizer().to_string()),
+            tantivy::schema::FieldType::Str(o) => {
+                o.get_indexing_options().map(|i| i.tokenizer().to_string())
+            }
             _ => None,
         };
         if index.schema().get_field("body").ok() != Some(fields.body)
@@ -466,6 +466,50 @@ impl Writer {
     pub fn rollback(&mut self) -> Result<()> {
         self.writer.rollback()?;
         self.uncommitted = 0;
+        Ok(())
+    }
+
+    /// The segments searchable now (to tell later which ones a bulk ingest made).
+    pub fn segment_ids(&self) -> Result<std::collections::HashSet<tantivy::index::SegmentId>> {
+        Ok(self
+            .writer
+            .index()
+            .searchable_segment_ids()?
+            .into_iter()
+            .collect())
+    }
+
+    /// Bulk mode: no background merges while a large ingest commits batch after batch (each
+    /// commit leaves a segment per indexing thread; merging them level by level as they come
+    /// rewrote the same postings several times). [`Writer::merge_new_segments`] then merges
+    /// what the ingest made once, and the normal merge policy comes back.
+    pub fn set_bulk(&mut self, bulk: bool) {
+        if bulk {
+            self.writer
+                .set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        } else {
+            self.writer
+                .set_merge_policy(Box::new(tantivy::indexer::LogMergePolicy::default()));
+        }
+    }
+
+    /// Merges the committed segments that are not in `before` into one, and waits for it.
+    /// Queries pay a term-dictionary lookup per term and segment, and a query reads each word
+    /// in every language (dozens of terms): fewer segments is most of query latency.
+    pub fn merge_new_segments(
+        &mut self,
+        before: &std::collections::HashSet<tantivy::index::SegmentId>,
+    ) -> Result<()> {
+        let ids: Vec<tantivy::index::SegmentId> = self
+            .writer
+            .index()
+            .searchable_segment_ids()?
+            .into_iter()
+            .filter(|id| !before.contains(id))
+            .collect();
+        if ids.len() >= 2 {
+            self.writer.merge(&ids).wait()?;
+        }
         Ok(())
     }
 

@@ -209,15 +209,22 @@ pub fn ingest_paths(
 
     let bar = progress_bar(opts.progress, total_bytes);
     let analysis = Analysis::new(engine);
-    let (win_tx, win_rx) = crossbeam_channel::bounded::<Window>(workers * 2);
-    let (out_tx, out_rx) = crossbeam_channel::bounded::<(u64, Vec<Prepared>)>(workers * 2);
+    // One window queued per worker each way: enough to keep every core busy; more only holds
+    // documents (a window of prepared documents is tens of MB) in memory.
+    let (win_tx, win_rx) = crossbeam_channel::bounded::<Window>(workers);
+    let (out_tx, out_rx) = crossbeam_channel::bounded::<(u64, Vec<Prepared>)>(workers);
     let (prob_tx, prob_rx) = crossbeam_channel::unbounded::<Problem>();
     let (bytes_tx, bytes_rx) = crossbeam_channel::unbounded::<u64>();
 
-    let mut seen: HashSet<String> = HashSet::new();
+    // Ids of this ingest, as 64-bit hashes: 8 bytes per document instead of the id string, so
+    // a million-document ingest keeps its memory flat (a collision only costs a spurious
+    // duplicate warning and a delete that finds nothing).
+    let mut seen: HashSet<u64> = HashSet::new();
     // Into an empty index, a document whose id this ingest has not seen replaces nothing.
     engine.reload()?;
     let fresh = writer.uncommitted() == 0 && engine.searcher().num_docs() == 0;
+    let segments_before = writer.segment_ids()?;
+    writer.set_bulk(true);
     let mut since_commit = 0usize;
     let mut committed_total = 0u64;
     let result: Result<()> = std::thread::scope(|scope| {
@@ -284,7 +291,7 @@ pub fn ingest_paths(
                             text_bytes,
                             source,
                         } => {
-                            let new_id = seen.insert(doc.id.clone());
+                            let new_id = seen.insert(document::line_key(&doc.id));
                             if !new_id {
                                 let (file, line) = split_source(source.as_deref());
                                 report.problems.push(Problem {
@@ -323,6 +330,9 @@ pub fn ingest_paths(
         report.languages = langs.into_iter().collect();
         Ok(())
     });
+    if result.is_err() {
+        writer.set_bulk(false);
+    }
     result?;
     report.problems.extend(prob_rx.try_iter());
     for b in bytes_rx.try_iter() {
@@ -334,6 +344,9 @@ pub fn ingest_paths(
         commit(writer, committed_total, opts, &bar)?;
         report.commits += 1;
     }
+    writer.set_bulk(false);
+    // One segment for what this ingest added (see Writer::set_bulk).
+    writer.merge_new_segments(&segments_before)?;
     bar.finish_and_clear();
     engine.reload()?;
     report.seconds = started.elapsed().as_secs_f64();

@@ -33,7 +33,7 @@ enum Command {
     /// Writes (POST/DELETE /documents) need NGO_SEARCH_ADMIN_KEY; reads are public unless
     /// NGO_SEARCH_READ_KEY is set. `ngo-search` without a command is `serve --corpus corpus`.
     Serve(ServeArgs),
-    /// Add files and folders to the index (created if missing): .txt .md .html .jsonl[.gz] …
+    /// Add files and folders to the index (created if missing): .txt .md .html .jsonl[.gz] .pdf .docx .odt .warc[.gz]
     ///
     /// Documents are identified by their path relative to the folder given (or the JSONL "id");
     /// ingesting an id again replaces the document. Problems with single files or lines are
@@ -178,9 +178,11 @@ fn main() {
     }));
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tantivy=warn")),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new("info,tantivy=warn,lopdf=off,pdf_extract=off")
+            }),
         )
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
@@ -287,7 +289,10 @@ fn cmd_reindex(
         report.previous.display()
     );
     if report.analysis_before != report.analysis_after {
-        println!("analysis: {} -> {}", report.analysis_before, report.analysis_after);
+        println!(
+            "analysis: {} -> {}",
+            report.analysis_before, report.analysis_after
+        );
     }
     Ok(())
 }
@@ -504,20 +509,31 @@ fn cmd_bench(a: BenchArgs) -> Result<()> {
     for p in &problems {
         eprintln!("{p}");
     }
-    anyhow::ensure!(!queries.is_empty(), "{}: no queries could be read", a.queries.display());
+    anyhow::ensure!(
+        !queries.is_empty(),
+        "{}: no queries could be read",
+        a.queries.display()
+    );
     let qrels = match &a.qrels {
         Some(path) => {
             let (qrels, format, problems) = bench::read_qrels(path)?;
             for p in &problems {
                 eprintln!("{p}");
             }
-            anyhow::ensure!(format.is_some(), "{}: no judgments could be read", path.display());
+            anyhow::ensure!(
+                format.is_some(),
+                "{}: no judgments could be read",
+                path.display()
+            );
             Some(qrels)
         }
         None => None,
     };
     if let Some(d) = a.duration {
-        anyhow::ensure!(d.is_finite() && d > 0.0, "--duration must be a positive number of seconds");
+        anyhow::ensure!(
+            d.is_finite() && d > 0.0,
+            "--duration must be a positive number of seconds"
+        );
     }
     let max_limit = engine.config().limits.max_limit;
     anyhow::ensure!(
@@ -591,7 +607,8 @@ impl ServeArgs {
                     .map(PathBuf::from)
                     .unwrap_or_else(|| PathBuf::from(ngo_search::DEFAULT_INDEX_DIR)),
             },
-            addr: std::env::var("NGO_SEARCH_ADDR").unwrap_or_else(|_| ngo_search::server::DEFAULT_ADDR.into()),
+            addr: std::env::var("NGO_SEARCH_ADDR")
+                .unwrap_or_else(|_| ngo_search::server::DEFAULT_ADDR.into()),
             corpus: Some(PathBuf::from("corpus")),
             cors_origin: Vec::new(),
             max_body_mb: 32,
@@ -604,7 +621,10 @@ impl ServeArgs {
 fn cmd_serve(a: ServeArgs) -> Result<()> {
     anyhow::ensure!(a.max_body_mb >= 1, "--max-body-mb must be at least 1");
     anyhow::ensure!(a.timeout_secs >= 1, "--timeout-secs must be at least 1");
-    anyhow::ensure!(a.rate_limit.is_finite() && a.rate_limit >= 0.0, "--rate-limit must be 0 (off) or more");
+    anyhow::ensure!(
+        a.rate_limit.is_finite() && a.rate_limit >= 0.0,
+        "--rate-limit must be 0 (off) or more"
+    );
     let opts = ngo_search::server::ServeOptions {
         index: a.index.index,
         addr: a.addr,

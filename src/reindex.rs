@@ -49,7 +49,12 @@ pub fn resolve(root: &Path) -> Result<PathBuf> {
     let text = match std::fs::read_to_string(&pointer) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(root.to_path_buf()),
-        Err(source) => return Err(Error::Io { path: pointer, source }),
+        Err(source) => {
+            return Err(Error::Io {
+                path: pointer,
+                source,
+            })
+        }
     };
     let name = text.trim();
     if !is_generation_name(name) {
@@ -118,7 +123,10 @@ pub fn reindex(root: &Path, opts: &ReindexOptions) -> Result<ReindexReport> {
         None => old.config().clone(),
     };
     let next = std::fs::read_dir(root)
-        .map_err(|source| Error::Io { path: root.to_path_buf(), source })?
+        .map_err(|source| Error::Io {
+            path: root.to_path_buf(),
+            source,
+        })?
         .filter_map(|e| e.ok())
         .filter_map(|e| generation_number(&e.file_name().to_string_lossy()))
         .max()
@@ -170,7 +178,10 @@ fn build_generation(
     let mut writer = new.writer()?;
     let searcher = old.searcher();
     let expected = searcher.num_docs();
-    let commit_every = opts.commit_every.unwrap_or(config.ingest.commit_every).max(1);
+    let commit_every = opts
+        .commit_every
+        .unwrap_or(config.ingest.commit_every)
+        .max(1);
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let workers = if config.ingest.analysis_threads > 0 {
         config.ingest.analysis_threads
@@ -184,10 +195,10 @@ fn build_generation(
     const CHUNK: usize = 256;
 
     let (raw_tx, raw_rx) = crossbeam_channel::bounded::<(u64, Vec<RawDocument>)>(workers * 2);
-    let (out_tx, out_rx) =
-        crossbeam_channel::bounded::<(u64, Vec<std::result::Result<(PreparedDocument, Vec<String>), Problem>>)>(
-            workers * 2,
-        );
+    let (out_tx, out_rx) = crossbeam_channel::bounded::<(
+        u64,
+        Vec<std::result::Result<(PreparedDocument, Vec<String>), Problem>>,
+    )>(workers * 2);
     let mut problems = Vec::new();
     let mut added = 0u64;
     let mut since_commit = 0usize;
@@ -232,7 +243,14 @@ fn build_generation(
                             let id = raw.id.clone();
                             let lines = document::clean_lines(&raw.text);
                             let mut warnings = Vec::new();
-                            match document::build(raw, lines, &none, detector, enabled, &mut warnings) {
+                            match document::build(
+                                raw,
+                                lines,
+                                &none,
+                                detector,
+                                enabled,
+                                &mut warnings,
+                            ) {
                                 Ok(doc) => Ok((Writer::prepare(&fields, analyzer, &doc), warnings)),
                                 Err(message) => Err(Problem {
                                     severity: Severity::Error,
@@ -367,7 +385,9 @@ fn write_pointer(root: &Path, name: &str) -> Result<()> {
         f.sync_all().map_err(io)?;
     }
     std::fs::rename(&tmp, &path).map_err(io)?;
-    std::fs::File::open(root).and_then(|d| d.sync_all()).map_err(io)?;
+    std::fs::File::open(root)
+        .and_then(|d| d.sync_all())
+        .map_err(io)?;
     Ok(())
 }
 

@@ -98,7 +98,11 @@ fn ok_or_bad_request(r: Result<ngo_search::SearchResponse, Error>) -> Result<(),
         Ok(res) => {
             for h in &res.hits {
                 let plain = h.snippet.replace("<mark>", "").replace("</mark>", "");
-                prop_assert!(!plain.contains('<') && !plain.contains('>'), "unescaped snippet {:?}", h.snippet);
+                prop_assert!(
+                    !plain.contains('<') && !plain.contains('>'),
+                    "unescaped snippet {:?}",
+                    h.snippet
+                );
                 for p in &h.passages {
                     prop_assert!(p.start <= p.end);
                 }
@@ -168,6 +172,25 @@ proptest! {
         let s = parts.concat();
         let d = read::read_html_str(&s);
         prop_assert!(!d.text.contains("<script>"));
+    }
+
+    #[test]
+    fn html_flat_reader_any_text(s in any::<String>()) {
+        let _ = read::nesting_depth(&s);
+        let _ = read::read_html_flat(&s);
+    }
+
+    #[test]
+    fn html_flat_reader_tag_soup(parts in prop::collection::vec(prop_oneof![
+        Just("<div>"), Just("</div>"), Just("<p class='a>b'>"), Just("<b>"), Just("</i>"),
+        Just("<script>"), Just("</script>"), Just("</SCRIPT >"), Just("<!--"), Just("-->"),
+        Just("<title>"), Just("</title>"), Just("<html lang=\"nb\">"), Just("&amp;"), Just("&#x1F600;"),
+        Just("&#xD800;"), Just("&#"), Just("&"), Just("<"), Just(">"), Just("\""), Just("'"),
+        Just("tekst"), Just("ā"), Just("<br/>"), Just("<?php"), Just("<!x"), Just("</"), Just("<style>"),
+    ], 0..400)) {
+        let s = parts.concat();
+        let d = read::read_html_flat(&s);
+        prop_assert!(!d.text.contains("<script>") || s.matches("<script>").count() > 0);
     }
 
     #[test]
@@ -274,9 +297,19 @@ fn build_and_analyse(
     let lines = document::clean_lines(&raw.text);
     let mut warnings = Vec::new();
     let enabled = Config::default_config().enabled_langs();
-    if let Ok(doc) = document::build(raw, lines, &Default::default(), detector(), &enabled, &mut warnings) {
+    if let Ok(doc) = document::build(
+        raw,
+        lines,
+        &Default::default(),
+        detector(),
+        &enabled,
+        &mut warnings,
+    ) {
         for s in &doc.spans {
-            prop_assert!(doc.text.get(s.start..s.end).is_some(), "span {s:?} off char boundaries");
+            prop_assert!(
+                doc.text.get(s.start..s.end).is_some(),
+                "span {s:?} off char boundaries"
+            );
         }
         let chars = doc.text.chars().count() as u32;
         for &p in &doc.page_starts {
@@ -290,12 +323,19 @@ fn build_and_analyse(
 
 fn read_jsonl_all(path: &Path, gz: bool, limit: u64) {
     let mut n = 0usize;
-    read::read_jsonl(path, gz, ReadLimits { max_file_bytes: limit }, &mut |ev| {
-        if let ReadEvent::Document(d) = ev {
-            assert!(!d.id.trim().is_empty());
-        }
-        n += 1;
-    });
+    read::read_jsonl(
+        path,
+        gz,
+        ReadLimits {
+            max_file_bytes: limit,
+        },
+        &mut |ev| {
+            if let ReadEvent::Document(d) = ev {
+                assert!(!d.id.trim().is_empty());
+            }
+            n += 1;
+        },
+    );
 }
 
 fn json_line() -> impl Strategy<Value = String> {
@@ -315,7 +355,8 @@ fn json_value() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(Value::from),
-        any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+        any::<f64>()
+            .prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
         any::<String>().prop_map(Value::String),
         "[a-z ]{0,20}".prop_map(Value::String),
     ];
@@ -344,7 +385,9 @@ fn fuzz_regressions_replay() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz/regressions");
     let mut n = 0;
     for target in ["query", "jsonl", "html", "latvian_stem"] {
-        let Ok(entries) = std::fs::read_dir(root.join(target)) else { continue };
+        let Ok(entries) = std::fs::read_dir(root.join(target)) else {
+            continue;
+        };
         for e in entries {
             let bytes = std::fs::read(e.unwrap().path()).unwrap();
             let s = String::from_utf8_lossy(&bytes);

@@ -72,7 +72,11 @@ fn reindex_switches_atomically_while_readers_answer() {
         "1000",
     ]);
     let intruder = tmp.path().join("intruder.jsonl");
-    std::fs::write(&intruder, "{\"id\": \"intruder\", \"text\": \"a write during reindex\"}\n").unwrap();
+    std::fs::write(
+        &intruder,
+        "{\"id\": \"intruder\", \"text\": \"a write during reindex\"}\n",
+    )
+    .unwrap();
     let mut opened_old = 0;
     let mut opened_new = 0;
     let mut progress = 0;
@@ -83,7 +87,11 @@ fn reindex_switches_atomically_while_readers_answer() {
         // A reader opening now sees the old index or the new one, always complete.
         match Engine::open(&index) {
             Ok(e) => {
-                assert_eq!(e.searcher().num_docs(), DOCS as u64, "a partial index was visible");
+                assert_eq!(
+                    e.searcher().num_docs(),
+                    DOCS as u64,
+                    "a partial index was visible"
+                );
                 if e.sidecar().analysis == old_analysis {
                     opened_old += 1;
                     assert_eq!(total(&e, "sabiedriba"), folded_hits);
@@ -102,33 +110,54 @@ fn reindex_switches_atomically_while_readers_answer() {
         }
         if progress > 0 && !writer_refused {
             // Writers are refused while the reindex copies (their documents would be lost).
-            let (status, _, err) = run(&["index", "--index", path_str(&index), path_str(&intruder)]);
-            assert!(!status.success() && err.contains("being written by another process"), "{err}");
+            let (status, _, err) =
+                run(&["index", "--index", path_str(&index), path_str(&intruder)]);
+            assert!(
+                !status.success() && err.contains("being written by another process"),
+                "{err}"
+            );
             writer_refused = true;
         }
         std::thread::sleep(Duration::from_millis(20));
     }
     let status = reindex.wait();
     assert!(status.success(), "reindex failed: {:?}", reindex.stderr);
-    assert!(opened_old > 0, "no reader opened the old index during the reindex");
+    assert!(
+        opened_old > 0,
+        "no reader opened the old index during the reindex"
+    );
 
     let new = Engine::open(&index).unwrap();
     assert_ne!(new.sidecar().analysis, old_analysis);
     assert!(new.sidecar().analysis.contains("fold=false"));
     assert_eq!(new.searcher().num_docs(), DOCS as u64);
     let counts = id_counts(&new, DOCS);
-    assert!(counts.iter().all(|&c| c == 1), "every document once in the new index");
+    assert!(
+        counts.iter().all(|&c| c == 1),
+        "every document once in the new index"
+    );
     assert_eq!(total(&new, "sabiedriba"), 0, "the new analysis is in force");
-    assert_eq!(total(&new, "sabiedrība"), lv_hits, "the same documents are found by the exact word");
+    assert_eq!(
+        total(&new, "sabiedrība"),
+        lv_hits,
+        "the same documents are found by the exact word"
+    );
     for s in &sample {
         let n = new.get_document(&s.id).unwrap().unwrap();
-        assert_eq!((&n.title, &n.text, &n.org, &n.lang), (&s.title, &s.text, &s.org, &s.lang));
+        assert_eq!(
+            (&n.title, &n.text, &n.org, &n.lang),
+            (&s.title, &s.text, &s.org, &s.lang)
+        );
     }
     // The engine opened before still answers (its files stay open), knows it is stale, and
     // cannot write into the replaced generation.
     assert_eq!(total(&old, "sabiedriba"), folded_hits);
     assert!(!old.is_current() && new.is_current());
-    let err = old.writer().err().expect("a stale engine must not write").to_string();
+    let err = old
+        .writer()
+        .err()
+        .expect("a stale engine must not write")
+        .to_string();
     assert!(err.contains("re-indexed"), "{err}");
     // The layout: CURRENT and one generation, nothing of the old flat index.
     let mut names: Vec<String> = std::fs::read_dir(&index)
@@ -183,7 +212,9 @@ fn killed_reindex_leaves_the_old_index_intact() {
         let mut r = Running::spawn(&args);
         let target = rng.gen_range(1..DOCS / 500) as u64 * 500;
         loop {
-            let l = r.next_line(Duration::from_secs(60)).unwrap_or_else(|| panic!("{:?}", r.stderr));
+            let l = r
+                .next_line(Duration::from_secs(60))
+                .unwrap_or_else(|| panic!("{:?}", r.stderr));
             let n = l
                 .strip_prefix("reindexed: ")
                 .and_then(|s| s.split_whitespace().next())

@@ -163,7 +163,8 @@ pub fn percentiles(times: &mut [Duration]) -> Percentiles {
     }
     times.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
-    let at = |p: f64| ms(times[((times.len() as f64 * p).ceil() as usize).clamp(1, times.len()) - 1]);
+    let at =
+        |p: f64| ms(times[((times.len() as f64 * p).ceil() as usize).clamp(1, times.len()) - 1]);
     Percentiles {
         n: times.len(),
         p50: at(0.50),

@@ -30,6 +30,8 @@ pub struct WordTerms<'a> {
     pub exact: &'a str,
     /// The tagged folded-form term (`lv~sabiedrib`), when folding changes the word.
     pub folded: Option<&'a str>,
+    /// The tagged truncated form (`lv^sabie`), for words of at least `PREFIX_CHARS` letters.
+    pub prefix: Option<&'a str>,
 }
 
 /// FxHash (rustc's): a few instructions per 8 bytes; the keys are short words, not attacker
@@ -71,7 +73,12 @@ type Fx = BuildHasherDefault<FxHasher>;
 enum Entry {
     Skip,
     /// `terms[..exact_len]` is the exact term; the rest, if any, the folded one.
-    Terms { terms: Box<str>, exact_len: u32 },
+    Terms {
+        terms: Box<str>,
+        exact_len: u32,
+        /// Length of the folded term after the exact one (0 = none); the prefix term follows.
+        folded_len: u32,
+    },
 }
 
 #[derive(Default)]
@@ -110,9 +117,16 @@ fn compute(analyzer: &Analyzer, word: &str, lang: Lang) -> Entry {
                 s.push(FOLDED_SEP);
                 s.push_str(f);
             }
+            let folded_len = s.len() as u32 - exact_len;
+            if let Some(p) = analyzer.truncated(word) {
+                s.push_str(code);
+                s.push(super::PREFIX_SEP);
+                s.push_str(&p);
+            }
             Entry::Terms {
                 terms: s.into_boxed_str(),
                 exact_len,
+                folded_len,
             }
         }
     }
@@ -150,14 +164,21 @@ impl Analyzer {
                 cache.entries = 0;
             }
             let mut send = |entry: &Entry| {
-                if let Entry::Terms { terms, exact_len } = entry {
-                    let (exact, folded) = terms.split_at(*exact_len as usize);
+                if let Entry::Terms {
+                    terms,
+                    exact_len,
+                    folded_len,
+                } = entry
+                {
+                    let (exact, rest) = terms.split_at(*exact_len as usize);
+                    let (folded, prefix) = rest.split_at(*folded_len as usize);
                     emit(WordTerms {
                         start: base + w.start,
                         end: base + w.end,
                         position: pos,
                         exact,
                         folded: (!folded.is_empty()).then_some(folded),
+                        prefix: (!prefix.is_empty()).then_some(prefix),
                     });
                 }
             };
@@ -187,7 +208,10 @@ mod tests {
     fn cached_terms_equal_the_slow_path() {
         let a = Analyzer::new(&Config::default_config());
         let texts = [
-            ("Sabiedrības «ALLATRA» — 2024. gads, ķēde sabiedrību SABIEDRĪBAS", Lang::Lv),
+            (
+                "Sabiedrības «ALLATRA» — 2024. gads, ķēde sabiedrību SABIEDRĪBAS",
+                Lang::Lv,
+            ),
             ("The head office of the Movement, the movements", Lang::En),
             ("Søk blåbær og klimaendringene i Tromsø", Lang::Nb),
             ("Общество и культура общества", Lang::Ru),
@@ -226,7 +250,9 @@ mod tests {
         let terms = |an: &Analyzer| {
             let mut v = Vec::new();
             let mut p = 0;
-            an.analyze_terms("movements", Lang::En, 0, &mut p, |w| v.push(w.exact.to_string()));
+            an.analyze_terms("movements", Lang::En, 0, &mut p, |w| {
+                v.push(w.exact.to_string())
+            });
             v
         };
         assert_eq!(terms(&a), ["en:movement"]);

@@ -146,7 +146,10 @@ mod tests {
         close(ndcg_at(&docs(&["c", "x", "a", "b"]), &q, 10), dcg / idcg);
         assert!((dcg / idcg - 0.705_890).abs() < 1e-6, "{}", dcg / idcg);
         // Cut at 2: DCG = 1; IDCG@2 = 3 + 2/log2(3).
-        close(ndcg_at(&docs(&["c", "x", "a", "b"]), &q, 2), 1.0 / (3.0 + 2.0 / 3f64.log2()));
+        close(
+            ndcg_at(&docs(&["c", "x", "a", "b"]), &q, 2),
+            1.0 / (3.0 + 2.0 / 3f64.log2()),
+        );
         // The ideal ranking scores 1.
         close(ndcg_at(&docs(&["a", "b", "c"]), &q, 10), 1.0);
     }

@@ -98,11 +98,17 @@ pub fn parse_queries(text: &str, origin: &str) -> (Vec<BenchQuery>, Vec<LineProb
             continue;
         }
         if let Some(first) = seen.get(qid) {
-            problem(format!("query id {qid:?} already given on line {first}: this line is ignored"));
+            problem(format!(
+                "query id {qid:?} already given on line {first}: this line is ignored"
+            ));
             continue;
         }
         seen.insert(qid.to_string(), line);
-        let lang = fields.get(2).map(|s| s.trim()).filter(|s| !s.is_empty()).map(str::to_string);
+        let lang = fields
+            .get(2)
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+            .map(str::to_string);
         out.push(BenchQuery {
             qid: qid.to_string(),
             text: q.to_string(),
@@ -128,7 +134,11 @@ fn tsv_fields(l: &str) -> std::result::Result<(&str, &str, i32), String> {
         3 => f[2]
             .parse::<i32>()
             .map_err(|_| format!("grade {:?} is not an integer", f[2]))?,
-        n => return Err(format!("expected qid<TAB>docid[<TAB>grade], found {n} tab-separated fields")),
+        n => {
+            return Err(format!(
+                "expected qid<TAB>docid[<TAB>grade], found {n} tab-separated fields"
+            ))
+        }
     };
     if f[0].is_empty() || f[1].is_empty() {
         return Err("empty query id or document id".into());
@@ -165,7 +175,10 @@ pub fn parse_qrels(text: &str, origin: &str) -> (Qrels, Option<QrelsFormat>, Vec
         };
         match parsed {
             Ok((qid, doc, grade)) => {
-                qrels.entry(qid.to_string()).or_default().insert(doc.to_string(), grade);
+                qrels
+                    .entry(qid.to_string())
+                    .or_default()
+                    .insert(doc.to_string(), grade);
             }
             Err(message) => problems.push(LineProblem {
                 file: origin.to_string(),
@@ -185,7 +198,10 @@ fn read_text(path: &Path) -> Result<String> {
 }
 
 pub fn read_queries(path: &Path) -> Result<(Vec<BenchQuery>, Vec<LineProblem>)> {
-    Ok(parse_queries(&read_text(path)?, &path.display().to_string()))
+    Ok(parse_queries(
+        &read_text(path)?,
+        &path.display().to_string(),
+    ))
 }
 
 pub fn read_qrels(path: &Path) -> Result<(Qrels, Option<QrelsFormat>, Vec<LineProblem>)> {
@@ -292,7 +308,11 @@ pub fn lang_group(q: &BenchQuery) -> String {
 fn request(q: &BenchQuery, opts: &BenchOptions) -> SearchRequest {
     SearchRequest {
         q: q.text.clone(),
-        query_lang: if opts.use_query_lang { q.lang.clone() } else { None },
+        query_lang: if opts.use_query_lang {
+            q.lang.clone()
+        } else {
+            None
+        },
         limit: opts.limit,
         snippets: opts.snippets,
         ..SearchRequest::default()
@@ -314,7 +334,12 @@ fn answer(engine: &Engine, req: &SearchRequest) -> Answer {
 }
 
 /// Runs the bench. `qrels` None = latency only.
-pub fn run(engine: &Engine, queries: &[BenchQuery], qrels: Option<&Qrels>, opts: &BenchOptions) -> BenchReport {
+pub fn run(
+    engine: &Engine,
+    queries: &[BenchQuery],
+    qrels: Option<&Qrels>,
+    opts: &BenchOptions,
+) -> BenchReport {
     let n = queries.len();
     let threads = opts.concurrency.max(1);
     let requests: Vec<SearchRequest> = queries.iter().map(|q| request(q, opts)).collect();
@@ -357,7 +382,11 @@ pub fn run(engine: &Engine, queries: &[BenchQuery], qrels: Option<&Qrels>, opts:
         });
     }
     // Every thread's last ticket is the one that stopped it.
-    let warmup_queries = if n > 0 { warm_next.load(Ordering::Relaxed).saturating_sub(threads) } else { 0 };
+    let warmup_queries = if n > 0 {
+        warm_next.load(Ordering::Relaxed).saturating_sub(threads)
+    } else {
+        0
+    };
     let warmup_seconds = warm_started.elapsed().as_secs_f64();
 
     // Timed passes.
@@ -428,7 +457,10 @@ pub fn run(engine: &Engine, queries: &[BenchQuery], qrels: Option<&Qrels>, opts:
     }
     let empty = Judgments::new();
     let figures = |members: &[usize]| -> Figures {
-        let mut lat: Vec<f64> = members.iter().flat_map(|&i| lat_by_query[i].iter().copied()).collect();
+        let mut lat: Vec<f64> = members
+            .iter()
+            .flat_map(|&i| lat_by_query[i].iter().copied())
+            .collect();
         lat.sort_by(|a, b| a.total_cmp(b));
         let mut f = Figures {
             queries: members.len(),
@@ -467,7 +499,10 @@ pub fn run(engine: &Engine, queries: &[BenchQuery], qrels: Option<&Qrels>, opts:
     };
     let all: Vec<usize> = (0..n).collect();
     let overall = figures(&all);
-    let per_lang: BTreeMap<String, Figures> = groups.iter().map(|(g, m)| (g.clone(), figures(m))).collect();
+    let per_lang: BTreeMap<String, Figures> = groups
+        .iter()
+        .map(|(g, m)| (g.clone(), figures(m)))
+        .collect();
 
     let (unjudged, qrels_without_query) = match qrels {
         Some(qrels) => {
@@ -476,7 +511,8 @@ pub fn run(engine: &Engine, queries: &[BenchQuery], qrels: Option<&Qrels>, opts:
                 .filter(|q| !qrels.get(&q.qid).is_some_and(metrics::has_relevant))
                 .map(|q| q.qid.clone())
                 .collect();
-            let known: std::collections::HashSet<&str> = queries.iter().map(|q| q.qid.as_str()).collect();
+            let known: std::collections::HashSet<&str> =
+                queries.iter().map(|q| q.qid.as_str()).collect();
             let extra = qrels.keys().filter(|k| !known.contains(k.as_str())).count();
             (unjudged, extra)
         }
@@ -562,7 +598,10 @@ impl BenchReport {
         m.insert("index".into(), json!(self.index.display().to_string()));
         if self.with_qrels {
             m.insert("unjudged".into(), json!(self.unjudged.len()));
-            m.insert("qrels_without_query".into(), json!(self.qrels_without_query));
+            m.insert(
+                "qrels_without_query".into(),
+                json!(self.qrels_without_query),
+            );
         }
         m.insert("errors".into(), json!(self.errors.len()));
         Value::Object(m)
@@ -600,7 +639,10 @@ impl BenchReport {
             o.p50_ms, o.p95_ms, o.p99_ms, o.max_ms, self.qps
         );
         let r100 = self.limit >= 100;
-        let mut head = format!("{:<6} {:>7} {:>8} {:>8}", "lang", "queries", "p50 ms", "p95 ms");
+        let mut head = format!(
+            "{:<6} {:>7} {:>8} {:>8}",
+            "lang", "queries", "p50 ms", "p95 ms"
+        );
         if self.with_qrels {
             head.push_str(&format!(" {:>7} {:>7} {:>7}", "MRR@10", "nDCG@10", "R@10"));
             if r100 {
@@ -610,14 +652,24 @@ impl BenchReport {
         head.push_str(&format!(" {:>9}", "detected"));
         let _ = writeln!(s, "{head}");
         let row = |name: &str, f: &Figures| {
-            let mut r = format!("{:<6} {:>7} {:>8.3} {:>8.3}", name, f.queries, f.p50_ms, f.p95_ms);
+            let mut r = format!(
+                "{:<6} {:>7} {:>8.3} {:>8.3}",
+                name, f.queries, f.p50_ms, f.p95_ms
+            );
             if self.with_qrels {
-                r.push_str(&format!(" {:>7.4} {:>7.4} {:>7.4}", f.mrr10, f.ndcg10, f.recall10));
+                r.push_str(&format!(
+                    " {:>7.4} {:>7.4} {:>7.4}",
+                    f.mrr10, f.ndcg10, f.recall10
+                ));
                 if let Some(x) = f.recall100 {
                     r.push_str(&format!(" {x:>7.4}"));
                 }
             }
-            let share = if f.queries > 0 { f.detected_same as f64 / f.queries as f64 } else { 0.0 };
+            let share = if f.queries > 0 {
+                f.detected_same as f64 / f.queries as f64
+            } else {
+                0.0
+            };
             r.push_str(&format!(" {:>8.0}%", share * 100.0));
             r
         };
@@ -639,7 +691,11 @@ impl BenchReport {
             "(\"detected\": share of queries whose language the engine detected as the query file's)"
         );
         if !self.errors.is_empty() {
-            let _ = writeln!(s, "{} queries refused by the engine (scored 0)", self.errors.len());
+            let _ = writeln!(
+                s,
+                "{} queries refused by the engine (scored 0)",
+                self.errors.len()
+            );
         }
         s
     }
@@ -661,7 +717,13 @@ impl BenchReport {
                     }
                 }
                 prev = Some(v);
-                s.push_str(&format!("{} Q0 {} {} {:.4} ngo-search\n", q.qid, trec_id(doc), rank + 1, v));
+                s.push_str(&format!(
+                    "{} Q0 {} {} {:.4} ngo-search\n",
+                    q.qid,
+                    trec_id(doc),
+                    rank + 1,
+                    v
+                ));
             }
         }
         s

@@ -156,6 +156,9 @@ pub fn to_tantivy(doc: &Document, fields: &Fields, analyzer: &Analyzer) -> Tanti
             if let Some(f) = w.folded {
                 body.push(w.position, f);
             }
+            if let Some(p) = w.prefix {
+                body.push(w.position, p);
+            }
         });
         // A gap between lines keeps phrases from matching across them.
         position += 1;

@@ -71,7 +71,9 @@ const VOID: &[&str] = &[
 ];
 
 /// Elements whose content is raw text up to their end tag.
-const RAW_TEXT: &[&str] = &["script", "style", "textarea", "title", "xmp", "noscript", "template", "svg", "iframe"];
+const RAW_TEXT: &[&str] = &[
+    "script", "style", "textarea", "title", "xmp", "noscript", "template", "svg", "iframe",
+];
 
 /// The deepest nesting of elements the tags of `source` would build, estimated in one linear
 /// pass (start tags minus end tags; void and self-closing elements do not nest).
@@ -80,7 +82,9 @@ pub fn nesting_depth(source: &str) -> usize {
     let mut max = 0usize;
     for tag in Tags::new(source) {
         match tag {
-            Tag::Start { name, self_closing, .. } => {
+            Tag::Start {
+                name, self_closing, ..
+            } => {
                 if !self_closing && !VOID.contains(&name.as_str()) {
                     depth += 1;
                     max = max.max(depth);
@@ -172,7 +176,9 @@ impl<'a> Tags<'a> {
         while let Some(off) = rest[i..].find("</") {
             let at = i + off;
             let after = &bytes[at + 2..];
-            if after.len() >= name.len() && after[..name.len()].eq_ignore_ascii_case(name.as_bytes()) {
+            if after.len() >= name.len()
+                && after[..name.len()].eq_ignore_ascii_case(name.as_bytes())
+            {
                 let inner = &rest[..at];
                 let end = rest[at..].find('>').map_or(rest.len(), |e| at + e + 1);
                 self.pos += end;
@@ -201,13 +207,20 @@ impl<'a> Iterator for Tags<'a> {
                 return Some(Tag::Text(&rest[..end]));
             }
             // A comment runs to `-->`.
-            if rest.starts_with("<!--") {
-                self.pos += rest[4..].find("-->").map_or(rest.len(), |e| 4 + e + 3);
+            if let Some(comment) = rest.strip_prefix("<!--") {
+                self.pos += comment.find("-->").map_or(rest.len(), |e| 4 + e + 3);
                 continue;
             }
-            let (is_end, name_start) = if bytes.get(1) == Some(&b'/') { (true, 2) } else { (false, 1) };
+            let (is_end, name_start) = if bytes.get(1) == Some(&b'/') {
+                (true, 2)
+            } else {
+                (false, 1)
+            };
             let first = bytes.get(name_start).copied().unwrap_or(b' ');
-            if !(first.is_ascii_alphabetic() || (!is_end && first == b'!') || (!is_end && first == b'?')) {
+            if !(first.is_ascii_alphabetic()
+                || (!is_end && first == b'!')
+                || (!is_end && first == b'?'))
+            {
                 // A lone '<' is text.
                 self.pos += 1;
                 return Some(Tag::Text("<"));
@@ -229,7 +242,9 @@ impl<'a> Iterator for Tags<'a> {
             }
             let inner = &rest[name_start..end.min(rest.len())];
             self.pos += end;
-            if first == b'?' || (first == b'!' && !inner.to_ascii_lowercase().starts_with("!doctype")) {
+            if first == b'?'
+                || (first == b'!' && !inner.to_ascii_lowercase().starts_with("!doctype"))
+            {
                 continue;
             }
             let name_len = inner
@@ -242,7 +257,9 @@ impl<'a> Iterator for Tags<'a> {
             }
             let attrs = inner[name_len..].trim_end_matches('>');
             let self_closing = attrs.trim_end().ends_with('/');
-            let lang = (name == "html").then(|| attr_value(attrs, "lang")).flatten();
+            let lang = (name == "html")
+                .then(|| attr_value(attrs, "lang"))
+                .flatten();
             return Some(Tag::Start {
                 name,
                 self_closing,
@@ -267,7 +284,10 @@ fn attr_value(attrs: &str, name: &str) -> Option<String> {
         let v = rest[1..].trim_start();
         let value = match v.chars().next() {
             Some(q @ ('"' | '\'')) => v[1..].split(q).next().unwrap_or(""),
-            _ => v.split(|c: char| c.is_whitespace() || c == '>' || c == '/').next().unwrap_or(""),
+            _ => v
+                .split(|c: char| c.is_whitespace() || c == '>' || c == '/')
+                .next()
+                .unwrap_or(""),
         };
         return Some(value.to_string());
     }
@@ -280,7 +300,9 @@ fn decode_entities_into(s: &str, out: &mut String) {
     while let Some(at) = rest.find('&') {
         out.push_str(&rest[..at]);
         rest = &rest[at..];
-        let end = rest[1..].find(|c: char| !(c.is_ascii_alphanumeric() || c == '#')).map(|e| e + 1);
+        let end = rest[1..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '#'))
+            .map(|e| e + 1);
         let (body, consumed) = match end {
             Some(e) if rest[e..].starts_with(';') => (&rest[1..e], e + 1),
             Some(e) => (&rest[1..e], e),
@@ -462,9 +484,17 @@ mod tests {
         assert_eq!(d.title.as_deref(), Some("Par & centru"));
         assert_eq!(d.lang.as_deref(), Some("lv"));
         assert!(d.text.contains("Sabiedrība <un>"), "{:?}", d.text);
-        assert!(d.text.contains("\n\notrā ā ā &bogus; rindkopa"), "{:?}", d.text);
+        assert!(
+            d.text.contains("\n\notrā ā ā &bogus; rindkopa"),
+            "{:?}",
+            d.text
+        );
         assert!(d.text.contains("3 < 4"), "{:?}", d.text);
-        assert!(!d.text.contains("hidden") && !d.text.contains("if (a"), "{:?}", d.text);
+        assert!(
+            !d.text.contains("hidden") && !d.text.contains("if (a"),
+            "{:?}",
+            d.text
+        );
     }
 
     #[test]
@@ -485,7 +515,11 @@ mod tests {
         let d = read_html_str(&s);
         assert!(d.text.contains("dziļāk"));
         assert_eq!(d.title.as_deref(), Some("Dziļi"));
-        assert!(t.elapsed() < std::time::Duration::from_secs(2), "{:?}", t.elapsed());
+        assert!(
+            t.elapsed() < std::time::Duration::from_secs(2),
+            "{:?}",
+            t.elapsed()
+        );
     }
 
     #[test]

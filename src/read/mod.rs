@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-pub use html::read_html_str;
+pub use html::{nesting_depth, read_html_flat, read_html_str};
 pub use jsonl::{parse_json_document, read_jsonl};
 pub use office::{read_docx, read_odt};
 pub use pdf::read_pdf;

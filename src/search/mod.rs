@@ -5,6 +5,7 @@ mod facets;
 pub mod parse;
 pub mod passages;
 pub mod plan;
+mod rerank;
 
 use std::collections::BTreeMap;
 use std::ops::Bound;
@@ -293,13 +294,36 @@ impl Engine {
         } else {
             None
         };
+        // A query too short for a confident detection still gets the detector's guess, trusted
+        // a little (ranking.guess_boost), never as a filter.
+        let sure = hint.or(detected);
+        let guess = match sure {
+            Some(_) => None,
+            None if self.config().ranking.guess_boost != 1.0 => self
+                .detector()
+                .detect(q)
+                .map(|d| d.lang)
+                .filter(|l| *l != Lang::Und),
+            None => None,
+        };
+        let searcher = self.searcher();
+        let titles = searcher.segment_readers().iter().any(|r| {
+            r.inverted_index(self.fields().title_terms)
+                .is_ok_and(|i| i.terms().num_terms() > 0)
+        });
         let opts = plan::ReadOptions {
-            boost_lang: hint.or(detected),
+            boost_lang: sure.or(guess),
+            boost: if sure.is_some() {
+                self.config().ranking.hint_boost
+            } else {
+                self.config().ranking.guess_boost
+            },
+            titles,
             prefix_last: req.prefix,
             typos: req.typos == 1,
         };
         let fields = *self.fields();
-        let plan = plan::plan(
+        let mut plan = plan::plan(
             &parsed,
             self.analyzer(),
             &fields,
@@ -307,6 +331,7 @@ impl Engine {
             &opts,
         );
 
+        let word_terms = std::mem::take(&mut plan.word_terms);
         // Assemble: the scored query, exclusions, then filters that do not score.
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let has_positive = plan.query.is_some();
@@ -348,7 +373,6 @@ impl Engine {
             filter(Box::new(RangeQuery::new(map(from), map(to))));
         }
 
-        let searcher = self.searcher();
         let snapshot = self.snapshot(&searcher);
         let interpretation = Interpretation {
             detected: detected.map(|l| l.code().to_string()),
@@ -371,21 +395,40 @@ impl Engine {
                 hits: Vec::new(),
             });
         }
-        let query = BooleanQuery::new(clauses);
+        // The scored query alone (no exclusion, no filter) goes to tantivy as it is.
+        let query: Box<dyn Query> = if clauses.len() == 1 && clauses[0].0 == Occur::Must {
+            clauses
+                .pop()
+                .map(|(_, q)| q)
+                .unwrap_or_else(|| Box::new(AllQuery))
+        } else {
+            Box::new(BooleanQuery::new(clauses))
+        };
         let facet_collector = facets::FacetCollector;
         let (scored, total, facets): (Vec<(f32, DocAddress)>, usize, Facets) = match req.sort {
             Sort::Relevance => {
-                let top = TopDocs::with_limit(req.limit)
-                    .and_offset(req.offset)
-                    .order_by_score();
-                searcher.search(&query, &(top, Count, facet_collector))?
+                // First stage: BM25 candidates; second stage: re-scored (coordination), then
+                // the page is cut. Pages beyond the rerank depth keep the first-stage order.
+                // Always the same `rerank_depth` candidates are re-scored, whatever the page, so
+                // paging never shows a document twice or skips one.
+                let ranking = &self.config().ranking;
+                let fetch = ranking.rerank_depth.max(req.offset + req.limit);
+                let top = TopDocs::with_limit(fetch).order_by_score();
+                let (mut top, total, facets) =
+                    searcher.search(&*query, &(top, Count, facet_collector))?;
+                let rest = top.split_off(ranking.rerank_depth.min(top.len()));
+                let mut top =
+                    rerank::rerank(&searcher, &fields, top, &word_terms, ranking.coordination)?;
+                top.extend(rest);
+                let page = top.into_iter().skip(req.offset).take(req.limit).collect();
+                (page, total, facets)
             }
             Sort::Date => {
                 let top = TopDocs::with_limit(req.limit)
                     .and_offset(req.offset)
                     .order_by_fast_field::<DateTime>("date", Order::Desc);
                 let (docs, total, facets) =
-                    searcher.search(&query, &(top, Count, facet_collector))?;
+                    searcher.search(&*query, &(top, Count, facet_collector))?;
                 (
                     docs.into_iter().map(|(_, a)| (0.0, a)).collect(),
                     total,

@@ -50,7 +50,16 @@ fn find_hits(text: &str, spans: &[Span], analyzer: &Analyzer, matcher: &Matcher)
             |w| {
                 let exact = w.exact_term();
                 let folded = w.folded_term();
-                if let Some(word) = matcher.word_of(&exact, folded.as_deref()) {
+                // A document may match only through a word's truncated form (`lv^klima`):
+                // highlight those words too, or the hit would come without a passage.
+                let word = matcher.word_of(&exact, folded.as_deref()).or_else(|| {
+                    let lower = crate::analysis::lowercase(&text[w.start..w.end]);
+                    crate::analysis::prefix_of(&lower).and_then(|p| {
+                        let t = crate::analysis::tag(span.lang, crate::analysis::PREFIX_SEP, &p);
+                        matcher.terms.get(&t).copied()
+                    })
+                });
+                if let Some(word) = word {
                     hits.push(Hit {
                         start: w.start,
                         end: w.end,

@@ -1,9 +1,13 @@
 //! Reading a parsed query in every enabled language and turning it into one tantivy query.
 //!
-//! Each query word becomes a disjunction-max over its readings (`lv:sabiedrīb`, `nb:sabiedrību`,
-//! folded forms, title forms): the best reading counts, so a word is not counted once per
-//! language it happens to be spelled the same in. Words are then summed (BM25 across one shared
-//! body field, so every language's scores are on one scale).
+//! Each query word becomes a disjunction-max over its readings — per language, the stem
+//! (`lv:sabiedrīb`), the diacritic-folded form, the truncated form (`lv^sabie`), title forms —
+//! with a tie-breaker: the best reading counts (plus a share of the others), so a word is not
+//! counted once per language it happens to be spelled the same in. Words are then summed (BM25
+//! across one shared body field, so every language's scores are on one scale). The reading in
+//! the query's language weighs more: much more when it is given or confidently detected, a
+//! little more when it is only the detector's guess (short queries are often mis-detected).
+//! The candidates are then re-scored by a second stage (`rerank.rs`).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -15,7 +19,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
 use super::parse::{Clause, ParsedQuery};
-use crate::analysis::{tag, Analyzer, EXACT_SEP, FOLDED_SEP};
+use crate::analysis::{tag, Analyzer, EXACT_SEP, FOLDED_SEP, PREFIX_SEP};
 use crate::config::RankingConfig;
 use crate::index::Fields;
 use crate::lang::Lang;
@@ -24,6 +28,12 @@ use crate::lang::Lang;
 pub struct ReadOptions {
     /// The language whose reading is boosted (hint, or confident detection).
     pub boost_lang: Option<Lang>,
+    /// How much that reading weighs: `ranking.hint_boost` for a hint or a confident detection,
+    /// `ranking.guess_boost` for a guess on a query too short to be sure of.
+    pub boost: f32,
+    /// Whether any document has a title (otherwise title clauses are left out: each term costs
+    /// a dictionary lookup per segment).
+    pub titles: bool,
     /// Read the last word as a prefix (search as you type).
     pub prefix_last: bool,
     /// Tolerate one typo in words of 5+ letters.
@@ -69,6 +79,9 @@ pub struct Plan {
     /// Per language, the stems the query was read as.
     pub terms: BTreeMap<String, Vec<String>>,
     pub matcher: Matcher,
+    /// Per query word (each word of a phrase too), the body terms that read it: what the
+    /// second stage counts as a matched word (coordination, see `rerank.rs`).
+    pub word_terms: Vec<Vec<Term>>,
 }
 
 struct Variant {
@@ -93,6 +106,7 @@ pub fn plan(
         .filter(|c| matches!(c, Clause::Word(_)))
         .count();
     let mut word_seen = 0;
+    let mut word_terms: Vec<Vec<Term>> = Vec::new();
 
     for clause in &parsed.include {
         match clause {
@@ -108,14 +122,23 @@ pub fn plan(
                 for v in &variants {
                     matcher.terms.insert(v.term.clone(), word_idx);
                 }
+                word_terms.push(
+                    variants
+                        .iter()
+                        .map(|v| Term::from_field_text(fields.body, &v.term))
+                        .collect(),
+                );
                 let mut disjuncts: Vec<Box<dyn Query>> = Vec::new();
                 for v in &variants {
                     disjuncts.push(term_query(fields.body, &v.term, v.weight));
-                    disjuncts.push(term_query(
-                        fields.title_terms,
-                        &v.term,
-                        v.weight * ranking.title_boost,
-                    ));
+                    // Titles are indexed without truncated forms.
+                    if opts.titles && !v.term.contains(PREFIX_SEP) {
+                        disjuncts.push(term_query(
+                            fields.title_terms,
+                            &v.term,
+                            v.weight * ranking.title_boost,
+                        ));
+                    }
                     if opts.typos && w.chars().count() >= 5 && v.term.contains(EXACT_SEP) {
                         let t = Term::from_field_text(fields.body, &v.term);
                         disjuncts.push(Box::new(BoostQuery::new(
@@ -161,7 +184,14 @@ pub fn plan(
                     ));
                 }
                 for w in ws {
-                    word_variants(w, analyzer, &langs, ranking, opts, Some(&mut terms));
+                    let vs = word_variants(w, analyzer, &langs, ranking, opts, Some(&mut terms));
+                    if !vs.is_empty() {
+                        word_terms.push(
+                            vs.iter()
+                                .map(|v| Term::from_field_text(fields.body, &v.term))
+                                .collect(),
+                        );
+                    }
                 }
             }
         }
@@ -208,6 +238,7 @@ pub fn plan(
         exclude,
         terms,
         matcher,
+        word_terms,
     }
 }
 
@@ -244,7 +275,7 @@ fn word_variants(
     };
     for &lang in langs {
         let boost = if opts.boost_lang == Some(lang) {
-            ranking.hint_boost
+            opts.boost
         } else {
             1.0
         };
@@ -258,18 +289,22 @@ fn word_variants(
             }
         }
         push(tag(lang, EXACT_SEP, &reading.stem), boost);
-        if let Some(folded_stem) = analyzer.read_folded(word, lang) {
-            push(
-                tag(lang, FOLDED_SEP, &folded_stem),
+        match &reading.folded {
+            // Typed with diacritics: text written without them. (The text written with them
+            // also carries the folded form, which would only count the same match twice.)
+            Some(folded_stem) => push(
+                tag(lang, EXACT_SEP, folded_stem),
                 boost * ranking.folded_weight,
-            );
-            if reading.folded.is_some() {
-                // The text may have been written without diacritics.
-                push(
-                    tag(lang, EXACT_SEP, &folded_stem),
-                    boost * ranking.folded_weight,
-                );
-            }
+            ),
+            // Typed without: text written with diacritics, through its folded form.
+            None => push(
+                tag(lang, FOLDED_SEP, &reading.stem),
+                boost * ranking.folded_weight,
+            ),
+        }
+        // Truncation: inflections and compounds the stem does not join.
+        if let Some(p) = analyzer.truncated(word) {
+            push(tag(lang, PREFIX_SEP, &p), boost * ranking.prefix_weight);
         }
     }
     out
@@ -329,7 +364,7 @@ fn phrase_query(
     let mut disjuncts: Vec<Box<dyn Query>> = Vec::new();
     for &lang in langs {
         let boost = if opts.boost_lang == Some(lang) {
-            ranking.hint_boost
+            opts.boost
         } else {
             1.0
         };

@@ -77,7 +77,12 @@ fn schema() -> (Schema, Field, Field) {
 
 /// Indexes `paths` into a new index at `dir` (removed first): a reader thread reads and parses
 /// JSON, the calling thread feeds tantivy's writer (`threads` indexing threads, `memory_mb`).
-pub fn ingest(dir: &Path, paths: &[PathBuf], threads: usize, memory_mb: usize) -> tantivy::Result<RawReport> {
+pub fn ingest(
+    dir: &Path,
+    paths: &[PathBuf],
+    threads: usize,
+    memory_mb: usize,
+) -> tantivy::Result<RawReport> {
     let started = Instant::now();
     let _ = std::fs::remove_dir_all(dir);
     std::fs::create_dir_all(dir)?;

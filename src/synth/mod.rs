@@ -128,7 +128,11 @@ impl LangVocab {
     fn new(lang: Lang, dictionary: &str) -> LangVocab {
         let mut words: Vec<String> = Vec::new();
         let mut seen = std::collections::HashSet::new();
-        for w in stopwords(lang).lines().map(str::trim).filter(|w| !w.is_empty()) {
+        for w in stopwords(lang)
+            .lines()
+            .map(str::trim)
+            .filter(|w| !w.is_empty())
+        {
             if seen.insert(w.to_string()) {
                 words.push(w.to_string());
             }
@@ -210,9 +214,7 @@ impl Vocab {
             let path = dir.join(format!("{}.txt", l.code()));
             let text = match std::fs::read_to_string(&path) {
                 Ok(t) => t,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    builtin_words(*l).to_string()
-                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => builtin_words(*l).to_string(),
                 Err(e) => return Err(e),
             };
             langs.push(LangVocab::new(*l, &text));
@@ -309,7 +311,11 @@ impl Generator {
         let r = rng.f64();
         if r < 0.003 {
             // Codes, numbers with letters, years: the long tail of real pages.
-            out.push_str(&format!("{}{}", rng.range(1, 2030), ["", "a", "b", "-k", "/2"][rng.range(0, 4)]));
+            out.push_str(&format!(
+                "{}{}",
+                rng.range(1, 2030),
+                ["", "a", "b", "-k", "/2"][rng.range(0, 4)]
+            ));
             return;
         }
         let compounding = matches!(
@@ -363,7 +369,11 @@ impl Generator {
             if i > 0 {
                 s.push(' ');
             }
-            let w = if i == 0 { v.content_word(rng) } else { v.word(rng) };
+            let w = if i == 0 {
+                v.content_word(rng)
+            } else {
+                v.word(rng)
+            };
             if i == 0 {
                 s.push_str(&capitalise(w));
             } else {
@@ -519,7 +529,9 @@ pub fn write_corpus(gen: &Generator, docs: u64, out: &Path) -> std::io::Result<C
     };
     let mut stats = CorpusStats::default();
     // Generation runs on worker threads in chunks; the file is written in document order.
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8);
+    let threads = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .clamp(1, 8);
     let chunk = 2000u64;
     let mut next = 0u64;
     while next < docs {
@@ -545,7 +557,10 @@ pub fn write_corpus(gen: &Generator, docs: u64, out: &Path) -> std::io::Result<C
                     })
                 })
                 .collect();
-            handles.into_iter().map(|h| h.join().expect("generator thread")).collect()
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("generator thread"))
+                .collect()
         });
         for (buf, bytes) in outputs {
             w.write_all(&buf)?;
@@ -600,7 +615,9 @@ mod tests {
         let mut rng = Rng::new(1);
         let mut counts = std::collections::HashMap::new();
         for _ in 0..20_000 {
-            *counts.entry(lv.word(&mut rng).to_string()).or_insert(0usize) += 1;
+            *counts
+                .entry(lv.word(&mut rng).to_string())
+                .or_insert(0usize) += 1;
         }
         let stop: usize = lv.words[..lv.content_from]
             .iter()

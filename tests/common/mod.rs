@@ -15,21 +15,79 @@ use rand::{Rng, SeedableRng};
 pub const BIN: &str = env!("CARGO_BIN_EXE_ngo-search");
 
 const LV: &[&str] = &[
-    "sabiedrība", "biedrība", "brīvprātīgais", "darbs", "projekts", "jaunieši", "kultūra",
-    "izglītība", "vide", "pilsēta", "kopiena", "atbalsts", "organizācija", "līdzekļi", "pasākums",
-    "novads", "skola", "bērni", "ģimene", "veselība",
+    "sabiedrība",
+    "biedrība",
+    "brīvprātīgais",
+    "darbs",
+    "projekts",
+    "jaunieši",
+    "kultūra",
+    "izglītība",
+    "vide",
+    "pilsēta",
+    "kopiena",
+    "atbalsts",
+    "organizācija",
+    "līdzekļi",
+    "pasākums",
+    "novads",
+    "skola",
+    "bērni",
+    "ģimene",
+    "veselība",
 ];
 const NB: &[&str] = &[
-    "frivillig", "organisasjon", "samfunn", "ungdom", "kultur", "utdanning", "miljø", "prosjekt",
-    "støtte", "kommune", "arbeid", "fellesskap", "barn", "familie", "helse", "skole",
+    "frivillig",
+    "organisasjon",
+    "samfunn",
+    "ungdom",
+    "kultur",
+    "utdanning",
+    "miljø",
+    "prosjekt",
+    "støtte",
+    "kommune",
+    "arbeid",
+    "fellesskap",
+    "barn",
+    "familie",
+    "helse",
+    "skole",
 ];
 const EN: &[&str] = &[
-    "volunteer", "organisation", "community", "youth", "culture", "education", "environment",
-    "project", "support", "city", "work", "funding", "children", "family", "health", "school",
+    "volunteer",
+    "organisation",
+    "community",
+    "youth",
+    "culture",
+    "education",
+    "environment",
+    "project",
+    "support",
+    "city",
+    "work",
+    "funding",
+    "children",
+    "family",
+    "health",
+    "school",
 ];
 const DE: &[&str] = &[
-    "Verein", "Gemeinschaft", "Jugend", "Kultur", "Bildung", "Umwelt", "Projekt", "Förderung",
-    "Stadt", "Arbeit", "Kinder", "Familie", "Gesundheit", "Schule", "Ehrenamt",
+    "Verein",
+    "Gemeinschaft",
+    "Jugend",
+    "Kultur",
+    "Bildung",
+    "Umwelt",
+    "Projekt",
+    "Förderung",
+    "Stadt",
+    "Arbeit",
+    "Kinder",
+    "Familie",
+    "Gesundheit",
+    "Schule",
+    "Ehrenamt",
 ];
 
 /// The id of the `i`-th generated document.
@@ -81,9 +139,17 @@ pub struct Running {
 
 impl Running {
     pub fn spawn(args: &[&str]) -> Running {
-        let mut child = Command::new(BIN)
-            .args(args)
-            .env("RUST_LOG", "warn")
+        Running::spawn_with(args, &[])
+    }
+
+    /// With extra environment variables (`RUST_LOG` is `warn` unless given).
+    pub fn spawn_with(args: &[&str], env: &[(&str, &str)]) -> Running {
+        let mut cmd = Command::new(BIN);
+        cmd.args(args).env("RUST_LOG", "warn");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -207,9 +273,71 @@ pub fn elapsed(since: Instant) -> String {
 }
 
 pub fn tempdir() -> tempfile::TempDir {
-    tempfile::Builder::new().prefix("ngo-test-").tempdir().unwrap()
+    tempfile::Builder::new()
+        .prefix("ngo-test-")
+        .tempdir()
+        .unwrap()
 }
 
 pub fn join(dir: &Path, name: &str) -> PathBuf {
     dir.join(name)
+}
+
+/// A loopback port free a moment ago.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+pub fn http_agent() -> ureq::Agent {
+    ureq::AgentBuilder::new()
+        .timeout(Duration::from_secs(20))
+        .build()
+}
+
+/// `ngo-search serve` on a free loopback port over `index`, with writes enabled by `admin_key`;
+/// returns once `/health` answers.
+pub fn start_server(
+    index: &Path,
+    admin_key: Option<&str>,
+    env: &[(&str, &str)],
+) -> (Running, String) {
+    let port = free_port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut all: Vec<(&str, &str)> = env.to_vec();
+    all.push(("NGO_SEARCH_ADMIN_KEY", admin_key.unwrap_or("")));
+    let mut server = Running::spawn_with(
+        &[
+            "serve",
+            "--index",
+            path_str(index),
+            "--addr",
+            &addr,
+            "--rate-limit",
+            "0",
+        ],
+        &all,
+    );
+    let base = format!("http://{addr}");
+    let agent = ureq::AgentBuilder::new()
+        .timeout(Duration::from_secs(2))
+        .build();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if agent.get(&format!("{base}/health")).call().is_ok() {
+            return (server, base);
+        }
+        assert!(server.alive(), "the server exited: {:?}", {
+            server.wait();
+            server.stderr.clone()
+        });
+        assert!(
+            Instant::now() < deadline,
+            "the server did not answer within 30 s"
+        );
+        std::thread::sleep(Duration::from_millis(25));
+    }
 }
