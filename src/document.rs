@@ -224,7 +224,13 @@ pub fn build(
     if id.is_empty() {
         return Err("empty document id".into());
     }
-    let (text, line_ranges, page_starts) = assemble(&lines, drop);
+    let (mut text, mut line_ranges, mut page_starts) = assemble(&lines, drop);
+    if text.is_empty() && !drop.is_empty() {
+        // Lines repeated across the batch are chrome only beside real content: a document made
+        // of nothing else (a one-line description shared by many packages) keeps them, or it
+        // would vanish from the index.
+        (text, line_ranges, page_starts) = assemble(&lines, &HashSet::new());
+    }
     if text.is_empty() {
         return Err("no text left after normalisation (empty, or only boilerplate)".into());
     }
@@ -464,6 +470,21 @@ mod tests {
         let drop = repeated_lines(&docs, 5);
         assert_eq!(drop.len(), 1);
         assert_eq!(assemble(&docs[0], &drop).0, "Unikāls teksts 0");
+    }
+
+    #[test]
+    fn a_document_made_only_of_repeated_lines_keeps_them() {
+        let docs: Vec<Vec<Line>> = (0..6).map(|_| clean_lines("Shared one-line description")).collect();
+        let drop = repeated_lines(&docs, 5);
+        assert_eq!(drop.len(), 1);
+        let detector = Detector::new(&[Lang::En]);
+        let raw = RawDocument {
+            id: "a".into(),
+            text: "Shared one-line description".into(),
+            ..RawDocument::default()
+        };
+        let doc = build(raw, docs[0].clone(), &drop, &detector, &[Lang::En], &mut Vec::new()).unwrap();
+        assert_eq!(doc.text, "Shared one-line description");
     }
 
     #[test]
