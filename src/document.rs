@@ -474,7 +474,9 @@ mod tests {
 
     #[test]
     fn a_document_made_only_of_repeated_lines_keeps_them() {
-        let docs: Vec<Vec<Line>> = (0..6).map(|_| clean_lines("Shared one-line description")).collect();
+        let docs: Vec<Vec<Line>> = (0..6)
+            .map(|_| clean_lines("Shared one-line description"))
+            .collect();
         let drop = repeated_lines(&docs, 5);
         assert_eq!(drop.len(), 1);
         let detector = Detector::new(&[Lang::En]);
@@ -483,7 +485,15 @@ mod tests {
             text: "Shared one-line description".into(),
             ..RawDocument::default()
         };
-        let doc = build(raw, docs[0].clone(), &drop, &detector, &[Lang::En], &mut Vec::new()).unwrap();
+        let doc = build(
+            raw,
+            docs[0].clone(),
+            &drop,
+            &detector,
+            &[Lang::En],
+            &mut Vec::new(),
+        )
+        .unwrap();
         assert_eq!(doc.text, "Shared one-line description");
     }
 

@@ -15,7 +15,9 @@ fuzz_target!(|data: &[u8]| {
     let gz = data.first().is_some_and(|b| b & 1 == 1);
     let path = dir().path().join(if gz { "f.jsonl.gz" } else { "f.jsonl" });
     std::fs::write(&path, data).unwrap();
-    let limits = ReadLimits { max_file_bytes: 4096 };
+    let limits = ReadLimits {
+        max_file_bytes: 4096,
+    };
     read_jsonl(&path, gz, limits, &mut |ev| {
         if let ReadEvent::Document(d) = ev {
             assert!(!d.id.trim().is_empty());
