@@ -156,6 +156,17 @@ pub struct IngestConfig {
     pub boilerplate_window: usize,
 }
 
+impl IngestConfig {
+    /// Analysis threads for ingest and reindex: the configured number, or one per core.
+    pub fn analysis_workers(&self) -> usize {
+        if self.analysis_threads > 0 {
+            self.analysis_threads
+        } else {
+            std::thread::available_parallelism().map_or(2, |n| n.get())
+        }
+    }
+}
+
 impl Default for IngestConfig {
     fn default() -> Self {
         IngestConfig {

@@ -200,12 +200,7 @@ pub fn ingest_paths(
         .commit_every
         .unwrap_or(config.ingest.commit_every)
         .max(1);
-    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let workers = if config.ingest.analysis_threads > 0 {
-        config.ingest.analysis_threads
-    } else {
-        cores.max(1)
-    };
+    let workers = config.ingest.analysis_workers();
 
     let bar = progress_bar(opts.progress, total_bytes);
     let analysis = Analysis::new(engine);
