@@ -596,6 +596,11 @@ struct ServeArgs {
     /// Longest a request may take, in seconds (then 503).
     #[arg(long, default_value_t = 30)]
     timeout_secs: u64,
+    /// With writes enabled: give up the index's writer lock after this many seconds without
+    /// writes, so `ngo-search reindex` can run while the server answers (the next write takes
+    /// it again).
+    #[arg(long, default_value_t = 10)]
+    writer_idle_secs: u64,
 }
 
 impl ServeArgs {
@@ -614,6 +619,7 @@ impl ServeArgs {
             max_body_mb: 32,
             rate_limit: 200.0,
             timeout_secs: 30,
+            writer_idle_secs: 10,
         }
     }
 }
@@ -634,6 +640,7 @@ fn cmd_serve(a: ServeArgs) -> Result<()> {
         rate_limit: a.rate_limit,
         rate_burst: a.rate_limit * 2.0,
         timeout: std::time::Duration::from_secs(a.timeout_secs),
+        writer_idle: std::time::Duration::from_secs(a.writer_idle_secs),
         ..Default::default()
     }
     .keys_from_env();

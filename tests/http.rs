@@ -1014,3 +1014,85 @@ fn shutdown_finishes_requests_in_flight() {
         fixture_docs().len() as u64 + 5 + 5000
     );
 }
+
+/// `ngo-search reindex` beside a running server that writes: the server gives up its idle writer
+/// lock so the reindex can run, answers from the old index meanwhile (every request succeeds),
+/// then moves to the new one by itself; the next write lands in the new index.
+#[test]
+fn a_running_server_follows_a_reindex() {
+    let mut server = TestServer::start(ServeOptions {
+        watch_interval: Duration::from_millis(50),
+        writer_idle: Duration::from_millis(300),
+        ..admin_options()
+    });
+    let root = server.index.clone();
+    let folded = |v: &Value| v["total"].as_u64().unwrap();
+    let before = folded(&search(&server, "sabiedriba", ""));
+    assert!(before > 0, "folding finds the Latvian pages before");
+
+    // Held at start; given up after the idle time, so the reindex is not refused.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let reindexed = loop {
+        let text = ngo_search::config::DEFAULT_TOML.replace("folding = true", "folding = false");
+        let config = ngo_search::Config::from_toml_str(&text, "test").unwrap();
+        let opts = ngo_search::reindex::ReindexOptions {
+            config: Some(config),
+            ..Default::default()
+        };
+        let r = std::thread::spawn({
+            let root = root.clone();
+            move || ngo_search::reindex::reindex(&root, &opts)
+        });
+        // The server answers all along, from one whole index or the other.
+        let mut answered = 0;
+        while !r.is_finished() {
+            let t = folded(&search(&server, "sabiedriba", ""));
+            assert!(t == before || t == 0, "a mixed index answered: {t}");
+            answered += 1;
+        }
+        match r.join().unwrap() {
+            Ok(report) => break (report, answered),
+            Err(e) if e.to_string().contains("another process") => {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "the server never gave up its idle writer: {e}"
+                );
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            Err(e) => panic!("reindex failed: {e}"),
+        }
+    };
+    let (report, answered) = reindexed;
+    assert!(report.current.ends_with("gen-0002"), "{report:?}");
+
+    // The server moves to the new generation without a restart.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while folded(&search(&server, "sabiedriba", "")) != 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server still answers from the old index"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(folded(&search(&server, "sabiedrība", "")) > 0);
+
+    // A write after the switch goes into the new generation and survives a restart.
+    let doc =
+        json!({"id": "after-reindex", "text": "Jauna biedrība pēc pārindeksēšanas", "lang": "lv"});
+    let (st, r) = send_json(
+        agent()
+            .post(&server.url("/documents"))
+            .set("Authorization", &bearer(ADMIN)),
+        &doc,
+    );
+    assert_eq!(st, 200, "{}", json_of(r));
+    assert_eq!(
+        ids(&search(&server, "pārindeksēšanas", "")),
+        ["after-reindex"]
+    );
+    server.stop();
+    let reopened = ngo_search::Engine::open(&root).unwrap();
+    assert!(reopened.dir().ends_with("gen-0002"));
+    assert!(reopened.contains("after-reindex").unwrap());
+    println!("server followed the reindex; {answered} searches answered during it");
+}

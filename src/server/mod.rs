@@ -4,6 +4,12 @@
 //! options); [`serve`] runs it on a listener until a shutdown signal and then commits what is
 //! pending; [`run`] is the whole command: prepare the index, bind, print the URL, serve until
 //! SIGINT/SIGTERM. Tests and the load bench call [`router`]/[`serve`] in-process.
+//!
+//! While it serves, a watcher follows `ngo-search reindex`: the old generation answers until the
+//! new one is complete and named by `CURRENT`, then requests move to the new one (those already
+//! running finish on the old). A server with writes enabled lets go of the index's writer lock
+//! after [`ServeOptions::writer_idle`] without writes, so a reindex (or another writer) can run
+//! beside it; the next write takes the lock again.
 
 pub mod auth;
 pub mod error;
@@ -13,7 +19,7 @@ pub mod routes;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -52,6 +58,10 @@ pub struct ServeOptions {
     pub admin_key: Option<String>,
     /// NGO_SEARCH_READ_KEY: makes reads private.
     pub read_key: Option<String>,
+    /// How often the server looks for a reindexed generation and an idle writer.
+    pub watch_interval: Duration,
+    /// How long the writer lock is kept after the last write.
+    pub writer_idle: Duration,
 }
 
 impl Default for ServeOptions {
@@ -67,6 +77,8 @@ impl Default for ServeOptions {
             timeout: Duration::from_secs(30),
             admin_key: None,
             read_key: None,
+            watch_interval: Duration::from_secs(1),
+            writer_idle: Duration::from_secs(10),
         }
     }
 }
@@ -85,6 +97,8 @@ impl std::fmt::Debug for ServeOptions {
             .field("timeout", &self.timeout)
             .field("admin_key", &set(&self.admin_key))
             .field("read_key", &set(&self.read_key))
+            .field("watch_interval", &self.watch_interval)
+            .field("writer_idle", &self.writer_idle)
             .finish()
     }
 }
@@ -106,10 +120,13 @@ pub struct AppState {
 }
 
 pub(crate) struct Inner {
-    pub engine: Arc<Engine>,
-    /// The index's single writer: taken at start when writes are enabled (or on the first write,
-    /// if another process held it then).
-    pub writer: Mutex<Option<Writer>>,
+    /// The generation being served; replaced when a reindex switches `CURRENT`.
+    engine: RwLock<Arc<Engine>>,
+    /// The index's single writer: taken at start when writes are enabled, given up when idle,
+    /// taken again by the next write. While it is held the generation cannot change (a reindex
+    /// needs its lock).
+    writer: Mutex<Option<Writer>>,
+    last_write: Mutex<Instant>,
     pub opts: ServeOptions,
     pub limiter: RateLimiter,
     pub admin_key: Option<Key>,
@@ -136,8 +153,9 @@ impl AppState {
             opts.cors_origins.is_empty() || opts.cors_origins.iter().any(|o| o.trim() == "*");
         AppState {
             inner: Arc::new(Inner {
-                engine: Arc::new(engine),
+                engine: RwLock::new(Arc::new(engine)),
                 writer: Mutex::new(writer),
+                last_write: Mutex::new(Instant::now()),
                 limiter: RateLimiter::new(opts.rate_limit, opts.rate_burst),
                 admin_key: opts.admin_key.as_deref().map(Key::new),
                 read_key: opts.read_key.as_deref().map(Key::new),
@@ -148,8 +166,61 @@ impl AppState {
         }
     }
 
-    pub fn engine(&self) -> &Arc<Engine> {
-        &self.inner.engine
+    /// The generation requests answer from now.
+    pub fn engine(&self) -> Arc<Engine> {
+        self.inner
+            .engine
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Moves to the generation `CURRENT` names when a reindex has switched it. Returns whether
+    /// it moved. Requests already running keep the engine they started with.
+    pub fn follow_reindex(&self) -> crate::Result<bool> {
+        let served = self.engine();
+        if served.is_current() {
+            return Ok(false);
+        }
+        let fresh = Arc::new(Engine::open(served.root())?);
+        let mut slot = self.inner.engine.write().unwrap_or_else(|p| p.into_inner());
+        if !Arc::ptr_eq(&slot, &served) {
+            return Ok(false);
+        }
+        tracing::info!(
+            "the index was re-indexed: now serving {} ({} documents)",
+            fresh.dir().display(),
+            fresh.searcher().num_docs()
+        );
+        *slot = fresh;
+        Ok(true)
+    }
+
+    /// Gives up the writer (committing anything pending and waiting for merges) once no write
+    /// has come for [`ServeOptions::writer_idle`], so that a reindex can take the index's lock.
+    /// Returns whether it let go.
+    pub fn release_idle_writer(&self) -> crate::Result<bool> {
+        let Ok(mut guard) = self.inner.writer.try_lock() else {
+            return Ok(false);
+        };
+        let idle = self
+            .inner
+            .last_write
+            .lock()
+            .map(|t| t.elapsed())
+            .unwrap_or_default();
+        if idle < self.inner.opts.writer_idle {
+            return Ok(false);
+        }
+        let Some(mut w) = guard.take() else {
+            return Ok(false);
+        };
+        if w.uncommitted() > 0 {
+            w.commit("{\"idle\":true}")?;
+        }
+        w.finish()?;
+        tracing::info!("no writes for {idle:.0?}: gave up the index writer lock");
+        Ok(true)
     }
 
     pub fn options(&self) -> &ServeOptions {
@@ -174,19 +245,25 @@ impl AppState {
             })
     }
 
-    /// Runs `f` with the writer (blocking; one write at a time). Takes the writer now if
-    /// another process held it at start and has let go.
+    /// Runs `f` with the served engine and its writer (blocking; one write at a time). Takes
+    /// the writer if it is not held (given up when idle, or held by another process at start),
+    /// first following a reindex that happened meanwhile.
     pub(crate) fn with_writer<T>(
         &self,
-        f: impl FnOnce(&mut Writer) -> Result<T, ApiError>,
+        f: impl FnOnce(&Engine, &mut Writer) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
         let mut guard = self.inner.writer.lock().unwrap_or_else(|p| p.into_inner());
+        if let Ok(mut t) = self.inner.last_write.lock() {
+            *t = Instant::now();
+        }
         if guard.is_none() {
-            *guard = Some(self.inner.engine.writer()?);
+            self.follow_reindex()?;
+            *guard = Some(self.engine().writer()?);
             tracing::info!("took the index writer: writes enabled");
         }
+        let engine = self.engine();
         match guard.as_mut() {
-            Some(w) => f(w),
+            Some(w) => f(&engine, w),
             None => Err(ApiError::internal("no writer")),
         }
     }
@@ -269,17 +346,38 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let app = router(state.clone());
-    axum::serve(
+    let watcher = tokio::spawn(watch(state.clone()));
+    let served = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
-    .await
-    .context("serving HTTP")?;
+    .await;
+    watcher.abort();
+    served.context("serving HTTP")?;
     tokio::task::spawn_blocking(move || state.finish())
         .await
         .context("finishing the writer")??;
     Ok(())
+}
+
+/// Every [`ServeOptions::watch_interval`]: follow a reindex, give up an idle writer.
+async fn watch(state: AppState) {
+    let mut tick = tokio::time::interval(state.inner.opts.watch_interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let st = state.clone();
+        let _ = tokio::task::spawn_blocking(move || {
+            if let Err(e) = st.follow_reindex() {
+                tracing::warn!("still serving the previous generation: {e}");
+            }
+            if let Err(e) = st.release_idle_writer() {
+                tracing::warn!("could not give up the idle writer: {e}");
+            }
+        })
+        .await;
+    }
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.

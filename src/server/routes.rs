@@ -26,7 +26,7 @@ where
     T: Send + 'static,
     F: FnOnce(&Engine) -> Result<T, ApiError> + Send + 'static,
 {
-    let engine = state.inner.engine.clone();
+    let engine = state.engine();
     match tokio::task::spawn_blocking(move || f(&engine)).await {
         Ok(r) => r,
         Err(e) => {
@@ -342,10 +342,10 @@ pub async fn post_documents(
     let body = body.map_err(|r| ApiError::from_bytes(r, state.inner.opts.max_body_bytes))?;
     let ndjson = is_ndjson(&headers);
     let st = state.clone();
-    let (indexed, problems) = blocking(&state, move |engine| {
+    let (indexed, problems) = blocking(&state, move |_| {
         let (docs, problems) = parse_documents(&body, ndjson)?;
         drop(body);
-        st.with_writer(|writer| {
+        st.with_writer(|engine, writer| {
             crate::ingest::ingest_documents(engine, writer, docs, problems).map_err(|e| {
                 let _ = writer.rollback();
                 ApiError::from(e)
@@ -391,8 +391,8 @@ pub async fn delete_document(
 ) -> Result<Json<DeleteResponse>, ApiError> {
     let Path(id) = id.map_err(ApiError::from_path)?;
     let st = state.clone();
-    blocking(&state, move |engine| {
-        st.with_writer(|writer| {
+    blocking(&state, move |_| {
+        st.with_writer(|engine, writer| {
             if !engine.contains(&id)? {
                 return Err(ApiError::not_found(format!("no document with id {id:?}")));
             }
@@ -429,7 +429,7 @@ pub struct Health {
 pub async fn health(_: Limited, State(state): State<AppState>) -> Json<Health> {
     Json(Health {
         status: "ok".into(),
-        documents: state.inner.engine.searcher().num_docs(),
+        documents: state.engine().searcher().num_docs(),
     })
 }
 
