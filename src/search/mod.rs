@@ -323,12 +323,31 @@ impl Engine {
             typos: req.typos == 1,
         };
         let fields = *self.fields();
+        let lexicons = [fields.body, fields.title_terms].map(|field| {
+            searcher
+                .segment_readers()
+                .iter()
+                .filter_map(|r| r.inverted_index(field).ok())
+                .collect::<Vec<_>>()
+        });
+        let indexed = |t: &Term| {
+            let readers = if t.field() == fields.body {
+                &lexicons[0]
+            } else {
+                &lexicons[1]
+            };
+            // A failed lookup keeps the term: tantivy reports the error when it runs it.
+            readers
+                .iter()
+                .any(|ii| !matches!(ii.get_term_info(t), Ok(None)))
+        };
         let mut plan = plan::plan(
             &parsed,
             self.analyzer(),
             &fields,
             &self.config().ranking,
             &opts,
+            &indexed,
         );
 
         let word_terms = std::mem::take(&mut plan.word_terms);
