@@ -9,7 +9,7 @@
 use serde::Serialize;
 
 use super::plan::Matcher;
-use crate::analysis::Analyzer;
+use crate::analysis::{Analyzer, EXACT_SEP, FOLDED_SEP, PREFIX_SEP};
 use crate::document::Span;
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -34,19 +34,88 @@ struct Hit {
     word: usize,
 }
 
+/// A cheap test of whether a word can match the query at all. Stemming, truncation and folding
+/// change the end of a word, not its first letters, so a word can only read as a query term if
+/// its first letters (lower-cased, folded) begin one of the terms: three letters for long words,
+/// two for words of up to seven letters (a Latvian consonant alternation, `māte`/`māšu`, can
+/// reach the third letter of a short stem). The other words — nearly all of a long page — skip
+/// analysis, which is most of the cost of a snippet. Latvian `jā-` (debitive) and `vis-`
+/// (superlative) are prefixes the stemmer removes: such words always pass.
+struct Gate {
+    /// The first two and the first three letters of every term (folded).
+    heads: std::collections::HashSet<String>,
+    /// Terms shorter than three letters, whole.
+    shorts: Vec<String>,
+}
+
+impl Gate {
+    fn new(matcher: &Matcher) -> Gate {
+        let mut heads = std::collections::HashSet::new();
+        let mut shorts = Vec::new();
+        let values = matcher
+            .terms
+            .keys()
+            .map(String::as_str)
+            .chain(matcher.prefixes.iter().map(|(p, _)| p.as_str()));
+        for t in values {
+            let value = t
+                .find([EXACT_SEP, FOLDED_SEP, PREFIX_SEP])
+                .map_or(t, |i| &t[i + 1..]);
+            let folded: Vec<char> = crate::analysis::fold(value).chars().take(3).collect();
+            if folded.len() < 3 {
+                shorts.push(folded.iter().collect());
+            }
+            for n in [2, 3] {
+                heads.insert(folded.iter().take(n).collect::<String>());
+            }
+        }
+        Gate { heads, shorts }
+    }
+
+    fn may_match(&self, word: &str) -> bool {
+        let long = word.chars().nth(7).is_some();
+        let want = if long { 3 } else { 2 };
+        let mut key = String::with_capacity(8);
+        for c in word.chars().flat_map(char::to_lowercase) {
+            crate::analysis::fold::fold_char(c, &mut key);
+            if key.chars().count() >= 3 {
+                break;
+            }
+        }
+        if key.starts_with("ja") || key.starts_with("vis") {
+            return true;
+        }
+        let head: String = key.chars().take(want).collect();
+        self.heads.contains(&head) || self.shorts.iter().any(|s| head.starts_with(s.as_str()))
+    }
+}
+
 /// Finds the matched words of `text`, in order (byte ranges).
 fn find_hits(text: &str, spans: &[Span], analyzer: &Analyzer, matcher: &Matcher) -> Vec<Hit> {
-    let mut hits = Vec::new();
     if matcher.is_empty() {
-        return hits;
+        return Vec::new();
     }
+    let gate = Gate::new(matcher);
+    find_hits_where(text, spans, analyzer, matcher, |w| gate.may_match(w))
+}
+
+/// [`find_hits`] over the words `keep` lets through.
+fn find_hits_where(
+    text: &str,
+    spans: &[Span],
+    analyzer: &Analyzer,
+    matcher: &Matcher,
+    keep: impl Fn(&str) -> bool,
+) -> Vec<Hit> {
+    let mut hits = Vec::new();
     for span in spans {
         let mut pos = 0;
-        analyzer.analyze(
+        analyzer.analyze_where(
             &text[span.start..span.end],
             span.lang,
             span.start,
             &mut pos,
+            &keep,
             |w| {
                 let exact = w.exact_term();
                 let folded = w.folded_term();
@@ -260,4 +329,90 @@ pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     escape_into(&mut out, s.chars().collect::<Vec<_>>().iter());
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::{tag, words};
+    use crate::config::Config;
+    use crate::lang::Lang;
+
+    /// The query terms a word reads as in every language (what the plan puts in the matcher).
+    fn matcher_for(word: &str, analyzer: &Analyzer) -> Matcher {
+        let mut m = Matcher {
+            words: 1,
+            ..Matcher::default()
+        };
+        for lang in analyzer.query_langs() {
+            if let Some(r) = analyzer.read_word(word, lang) {
+                m.terms.insert(tag(lang, EXACT_SEP, &r.stem), 0);
+                m.terms.insert(tag(lang, FOLDED_SEP, &r.stem), 0);
+                if let Some(f) = r.folded {
+                    m.terms.insert(tag(lang, EXACT_SEP, &f), 0);
+                }
+            }
+            if let Some(p) = analyzer.truncated(word) {
+                m.terms.insert(tag(lang, PREFIX_SEP, &p), 0);
+            }
+        }
+        m
+    }
+
+    /// The gate only skips words that could not have matched: for every word of a mixed text
+    /// (inflections, alternations, debitive, superlative, other scripts) taken as the query,
+    /// the gated search finds exactly the words the full analysis finds.
+    #[test]
+    fn the_gate_never_hides_a_match() {
+        let analyzer = Analyzer::new(&Config::default_config());
+        let text = "Māte un māšu biedrība; mātes sabiedrības, sabiedrību, sabiedriba. \
+                    Jāstrādā, strādāja, strādāt, visaugstākā augstākais augsts. Ceļš, ceļi, \
+                    suņi, suns, lāči, lācis. The movement's volunteers moved; Frivillige \
+                    organisasjoner i kommunen, frivillighet. Общественная организация, \
+                    общественные. İstanbul, STRASSE, Straße, ir, un, ja, jā.";
+        let spans = [
+            Span {
+                start: 0,
+                end: text.len(),
+                lang: Lang::Lv,
+            },
+            Span {
+                start: 0,
+                end: text.len(),
+                lang: Lang::En,
+            },
+            Span {
+                start: 0,
+                end: text.len(),
+                lang: Lang::Nb,
+            },
+            Span {
+                start: 0,
+                end: text.len(),
+                lang: Lang::Ru,
+            },
+        ];
+        let mut checked = 0;
+        for w in words(text) {
+            let matcher = matcher_for(w.text, &analyzer);
+            let gate = Gate::new(&matcher);
+            let all: Vec<(usize, usize)> =
+                find_hits_where(text, &spans, &analyzer, &matcher, |_| true)
+                    .iter()
+                    .map(|h| (h.start, h.end))
+                    .collect();
+            let gated: Vec<(usize, usize)> =
+                find_hits_where(text, &spans, &analyzer, &matcher, |x| gate.may_match(x))
+                    .iter()
+                    .map(|h| (h.start, h.end))
+                    .collect();
+            assert_eq!(gated, all, "query {:?}", w.text);
+            checked += all.len();
+        }
+        assert!(checked > 100, "{checked}");
+        // And it does skip: a query shares no first letters with most words.
+        let gate = Gate::new(&matcher_for("sabiedrība", &analyzer));
+        assert!(gate.may_match("sabiedrības") && gate.may_match("Sabiedriskā"));
+        assert!(!gate.may_match("organizācija") && !gate.may_match("movement"));
+    }
 }
