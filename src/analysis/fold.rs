@@ -27,8 +27,13 @@ pub fn fold(text: &str) -> String {
 
 /// Folds one character onto `out`.
 pub fn fold_char(c: char, out: &mut String) {
+    fold_char_into(c, |f| out.push(f));
+}
+
+/// Folds one character, giving each resulting character to `sink` (no allocation).
+pub fn fold_char_into(c: char, mut sink: impl FnMut(char)) {
     if c.is_ascii() {
-        out.push(c);
+        sink(c);
         return;
     }
     let table = latin_table();
@@ -36,10 +41,12 @@ pub fn fold_char(c: char, out: &mut String) {
         .checked_sub(LATIN_START as usize)
         .and_then(|i| table.get(i))
     {
-        out.push_str(folded);
+        folded.chars().for_each(sink);
         return;
     }
-    fold_slow(c, out);
+    let mut s = String::new();
+    fold_slow(c, &mut s);
+    s.chars().for_each(sink);
 }
 
 const LATIN_START: u32 = 0x80;

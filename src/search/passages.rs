@@ -42,10 +42,24 @@ struct Hit {
 /// analysis, which is most of the cost of a snippet. Latvian `jā-` (debitive) and `vis-`
 /// (superlative) are prefixes the stemmer removes: such words always pass.
 struct Gate {
-    /// The first two and the first three letters of every term (folded).
-    heads: std::collections::HashSet<String>,
-    /// Terms shorter than three letters, whole.
-    shorts: Vec<String>,
+    /// The first two and the first three letters of every term (folded), packed by [`pack`].
+    heads: std::collections::HashSet<u64>,
+    /// Terms shorter than three letters, whole, packed, with their length.
+    shorts: Vec<(u64, usize)>,
+}
+
+/// Up to three characters in one integer (21 bits each), for allocation-free comparisons.
+fn pack(chars: &[char]) -> u64 {
+    chars
+        .iter()
+        .take(3)
+        .enumerate()
+        .fold(0, |k, (i, &c)| k | (u64::from(c) << (21 * i)))
+}
+
+/// The packed key of the first `n` characters of a packed key.
+fn head_of(key: u64, n: usize) -> u64 {
+    key & ((1u64 << (21 * n)) - 1)
 }
 
 impl Gate {
@@ -63,30 +77,40 @@ impl Gate {
                 .map_or(t, |i| &t[i + 1..]);
             let folded: Vec<char> = crate::analysis::fold(value).chars().take(3).collect();
             if folded.len() < 3 {
-                shorts.push(folded.iter().collect());
+                shorts.push((pack(&folded), folded.len()));
             }
             for n in [2, 3] {
-                heads.insert(folded.iter().take(n).collect::<String>());
+                heads.insert(pack(&folded[..n.min(folded.len())]));
             }
         }
         Gate { heads, shorts }
     }
 
     fn may_match(&self, word: &str) -> bool {
-        let long = word.chars().nth(7).is_some();
-        let want = if long { 3 } else { 2 };
-        let mut key = String::with_capacity(8);
+        let mut key = [0 as char; 3];
+        let mut n = 0;
         for c in word.chars().flat_map(char::to_lowercase) {
-            crate::analysis::fold::fold_char(c, &mut key);
-            if key.chars().count() >= 3 {
+            crate::analysis::fold::fold_char_into(c, |f| {
+                if n < 3 {
+                    key[n] = f;
+                    n += 1;
+                }
+            });
+            if n >= 3 {
                 break;
             }
         }
-        if key.starts_with("ja") || key.starts_with("vis") {
+        if (key[0], key[1]) == ('j', 'a') || key == ['v', 'i', 's'] {
             return true;
         }
-        let head: String = key.chars().take(want).collect();
-        self.heads.contains(&head) || self.shorts.iter().any(|s| head.starts_with(s.as_str()))
+        let long = word.chars().nth(7).is_some();
+        let want = n.min(if long { 3 } else { 2 });
+        let head = pack(&key[..want]);
+        self.heads.contains(&head)
+            || self
+                .shorts
+                .iter()
+                .any(|&(s, len)| len <= want && head_of(head, len) == s)
     }
 }
 
