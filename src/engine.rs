@@ -124,7 +124,7 @@ impl Engine {
         let data = crate::reindex::resolve(root)?;
         let dir = data.as_path();
         if dir.join("meta.json").exists() {
-            let engine = Engine::open(root)?;
+            let mut engine = Engine::open(root)?;
             if let Some(c) = config {
                 let wanted = c.analysis_fingerprint();
                 if wanted != engine.sidecar.analysis {
@@ -133,6 +133,17 @@ impl Engine {
                         built: engine.sidecar.analysis.clone(),
                         current: wanted,
                     });
+                }
+                // Same analysis: the settings that may change at any time ([ranking],
+                // [snippets], [ingest], [limits]) take effect now and stay with the index.
+                if *c != engine.config {
+                    let sidecar = Sidecar {
+                        config: c.to_toml(),
+                        ..engine.sidecar.clone()
+                    };
+                    sidecar.write(&engine.dir)?;
+                    engine.sidecar = sidecar;
+                    engine.config = c.clone();
                 }
             }
             return Ok(engine);

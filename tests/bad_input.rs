@@ -421,3 +421,77 @@ fn every_bad_input_gets_a_message_and_the_rest_is_indexed() {
         rss3.map_or("n/a".into(), |k| format!("{} MB", k / 1024)),
     );
 }
+
+/// `index --config FILE` on an existing index: settings that may change at any time (here the
+/// file size limit and the result limit) take effect and stay with the index; a config with
+/// other analysis is refused with the reason, and nothing indexed is lost either way.
+#[test]
+fn a_new_config_changes_limits_of_an_existing_index() {
+    let tmp = tempdir();
+    let index = tmp.path().join("index");
+    let docs = tmp.path().join("docs");
+    std::fs::create_dir_all(&docs).unwrap();
+    std::fs::write(docs.join("small.txt"), "Biedrība atbalsta jauniešus.").unwrap();
+    let (st, _, err) = run(&["index", "--index", path_str(&index), path_str(&docs)]);
+    assert!(st.success(), "{err}");
+
+    let big = tmp.path().join("big.txt");
+    write_big_text(&big, 2);
+    let config = tmp.path().join("small-limits.toml");
+    let text = ngo_search::config::DEFAULT_TOML
+        .replace("max_file_mb = 16", "max_file_mb = 1")
+        .replace("max_limit = 100", "max_limit = 5");
+    assert!(text.contains("max_file_mb = 1\n") && text.contains("max_limit = 5\n"));
+    std::fs::write(&config, text).unwrap();
+    let (_, _, err) = run(&[
+        "index",
+        "--index",
+        path_str(&index),
+        "--config",
+        path_str(&config),
+        path_str(&big),
+    ]);
+    assert!(
+        err.contains("big.txt") && err.contains("1 MB"),
+        "the new size limit applies: {err}"
+    );
+    // The new limits stay with the index for later commands.
+    let (st, _, err) = run(&[
+        "search",
+        "--index",
+        path_str(&index),
+        "--limit",
+        "10",
+        "biedrība",
+    ]);
+    assert!(!st.success() && err.contains("limit"), "{err}");
+    let (st, out, err) = run(&[
+        "search",
+        "--index",
+        path_str(&index),
+        "--limit",
+        "5",
+        "biedrība",
+    ]);
+    assert!(st.success() && out.contains("small.txt"), "{out}{err}");
+
+    // Other analysis: refused, the index untouched.
+    let other = tmp.path().join("other.toml");
+    std::fs::write(
+        &other,
+        ngo_search::config::DEFAULT_TOML.replace("folding = true", "folding = false"),
+    )
+    .unwrap();
+    let (st, _, err) = run(&[
+        "index",
+        "--index",
+        path_str(&index),
+        "--config",
+        path_str(&other),
+        path_str(&docs),
+    ]);
+    assert!(!st.success() && err.contains("reindex"), "{err}");
+    let engine = Engine::open(&index).unwrap();
+    assert_eq!(engine.searcher().num_docs(), 1);
+    assert_eq!(engine.config().limits.max_limit, 5);
+}
