@@ -36,8 +36,12 @@
 //! that script.
 
 pub mod eval;
+mod fast_whatlang;
 pub mod function_words;
 pub mod scandinavian;
+mod whatlang_profiles;
+
+use fast_whatlang::FastWhatlang;
 
 use std::fmt;
 use std::str::FromStr;
@@ -369,7 +373,7 @@ struct Inner {
 struct Config {
     enabled: Vec<Lang>,
     enabled_mask: u32,
-    whatlang: Option<whatlang::Detector>,
+    whatlang: Option<FastWhatlang>,
     scandi_mask: u8,
 }
 
@@ -552,7 +556,7 @@ impl Detector {
                 whatlang: if wl.is_empty() {
                     None
                 } else {
-                    Some(whatlang::Detector::with_allowlist(wl))
+                    Some(FastWhatlang::with_allowlist(wl))
                 },
                 scandi_mask,
             }),
@@ -585,10 +589,10 @@ impl Detector {
     /// evaluation. Nynorsk is never answered.
     pub fn detect_whatlang_only(&self, text: &str) -> Option<Detection> {
         let s = bounded_sample(text, MAX_SAMPLE_BYTES);
-        let info = self.cfg.whatlang.as_ref()?.detect(s)?;
+        let (lang, confidence) = self.cfg.whatlang.as_ref()?.detect(s)?;
         Some(Detection {
-            lang: Lang::from_whatlang(info.lang()),
-            confidence: info.confidence(),
+            lang: Lang::from_whatlang(lang),
+            confidence,
         })
     }
 
@@ -641,9 +645,9 @@ impl Detector {
         let mut lang;
         let mut conf;
         match wl.detect(s) {
-            Some(info) => {
-                lang = Lang::from_whatlang(info.lang());
-                conf = info.confidence();
+            Some((l, c)) => {
+                lang = Lang::from_whatlang(l);
+                conf = c;
             }
             None => return Some(Self::und(letters, 0.0)),
         }
@@ -754,9 +758,9 @@ impl Detector {
         if fits.is_empty() {
             return None;
         }
-        let info = whatlang::Detector::with_allowlist(fits).detect(s)?;
-        let l = Lang::from_whatlang(info.lang());
-        (l != Lang::Und).then_some((l, info.confidence()))
+        let (wl, conf) = FastWhatlang::with_allowlist(fits).detect(s)?;
+        let l = Lang::from_whatlang(wl);
+        (l != Lang::Und).then_some((l, conf))
     }
 
     /// Languages of a document's paragraphs (the caller splits on blank lines).
@@ -967,8 +971,8 @@ impl Detector {
             return 1.0;
         }
         list.push(own);
-        match whatlang::Detector::with_allowlist(list).detect(s) {
-            Some(info) if info.lang() == own => info.confidence(),
+        match FastWhatlang::with_allowlist(list).detect(s) {
+            Some((l, c)) if l == own => c,
             _ => 0.0,
         }
     }
