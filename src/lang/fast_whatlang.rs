@@ -11,17 +11,16 @@
 //!
 //! Everything else is whatlang's own arithmetic, in whatlang's order (so that ties break the same
 //! way): the script check (`whatlang::detect_script`; anything but Latin goes to whatlang itself),
-//! the alphabet scores (whatlang's `dev` API), the combination of both and the confidence. The
+//! the alphabet scores, the combination of both and the confidence. The
 //! answers are identical to `whatlang::Detector::with_allowlist(…).detect(…)`, confidence bits
 //! included (tested against whatlang on the eval samples).
 
 use std::sync::LazyLock;
 
 use rustc_hash::FxHashMap;
-use whatlang::dev::{alphabet_latin_calculate_scores, FilterList, LowercaseText};
 use whatlang::{Lang as WL, Script};
 
-use super::whatlang_profiles::LATIN_PROFILES;
+use super::whatlang_profiles::{LATIN_ALPHABETS, LATIN_PROFILES};
 
 /// whatlang's `MAX_TRIGRAM_DISTANCE`.
 const MAX_TRIGRAM_DISTANCE: u32 = 300;
@@ -38,27 +37,66 @@ fn pack(c1: char, c2: char, c3: char) -> Packed {
 }
 
 struct Profiles {
-    /// trigram → (index into `LATIN_PROFILES`, rank in that profile)
-    inverted: FxHashMap<Packed, Vec<(u8, u16)>>,
+    /// trigram → range of `entries`
+    inverted: FxHashMap<Packed, (u32, u32)>,
+    /// (index into `LATIN_PROFILES`, rank in that profile)
+    entries: Vec<(u8, u16)>,
     /// Length of each profile (300 in whatlang 0.18).
     lens: Vec<u32>,
+    /// For ASCII characters: bit `i` set when `LATIN_ALPHABETS[i]` contains it.
+    ascii_alphabets: [u16; 128],
+    /// The same for other characters, sorted by character.
+    other_alphabets: Vec<(char, u16)>,
 }
 
 static PROFILES: LazyLock<Profiles> = LazyLock::new(|| {
-    let mut inverted: FxHashMap<Packed, Vec<(u8, u16)>> = FxHashMap::default();
+    let mut lists: FxHashMap<Packed, Vec<(u8, u16)>> = FxHashMap::default();
     let mut lens = Vec::with_capacity(LATIN_PROFILES.len());
     for (li, (_, profile)) in LATIN_PROFILES.iter().enumerate() {
         let chars: Vec<char> = profile.chars().collect();
         debug_assert_eq!(chars.len() % 3, 0);
         for (rank, t) in chars.chunks_exact(3).enumerate() {
-            inverted
+            lists
                 .entry(pack(t[0], t[1], t[2]))
                 .or_default()
                 .push((li as u8, rank as u16));
         }
         lens.push((chars.len() / 3) as u32);
     }
-    Profiles { inverted, lens }
+    let mut inverted = FxHashMap::default();
+    let mut entries = Vec::new();
+    for (t, list) in lists {
+        inverted.insert(t, (entries.len() as u32, list.len() as u32));
+        entries.extend(list);
+    }
+    let mut ascii_alphabets = [0u16; 128];
+    let mut other: FxHashMap<char, u16> = FxHashMap::default();
+    for (li, (l, alphabet)) in LATIN_ALPHABETS.iter().enumerate() {
+        debug_assert_eq!(*l, LATIN_PROFILES[li].0);
+        for c in alphabet.chars() {
+            if c.is_ascii() {
+                ascii_alphabets[c as usize] |= 1 << li;
+            } else {
+                *other.entry(c).or_default() |= 1 << li;
+            }
+        }
+    }
+    // The alphabet scores count ASCII letters once for all languages.
+    for c in b'a'..=b'z' {
+        assert_eq!(
+            ascii_alphabets[c as usize].count_ones() as usize,
+            LATIN_ALPHABETS.len()
+        );
+    }
+    let mut other_alphabets: Vec<(char, u16)> = other.into_iter().collect();
+    other_alphabets.sort_unstable();
+    Profiles {
+        inverted,
+        entries,
+        lens,
+        ascii_alphabets,
+        other_alphabets,
+    }
 });
 
 /// whatlang's `is_stop_char`: space, ASCII punctuation and digits.
@@ -67,104 +105,218 @@ fn is_stop_char(ch: char) -> bool {
     matches!(ch, '\u{0000}'..='\u{0040}' | '\u{005B}'..='\u{0060}' | '\u{007B}'..='\u{007E}')
 }
 
+/// whatlang's `is_latin` (script detection).
+#[inline]
+fn is_latin(ch: char) -> bool {
+    matches!(ch,
+        'a'..='z'
+        | 'A'..='Z'
+        | '\u{0080}'..='\u{00FF}'
+        | '\u{0100}'..='\u{017F}'
+        | '\u{0180}'..='\u{024F}'
+        | '\u{0250}'..='\u{02AF}'
+        | '\u{1D00}'..='\u{1D7F}'
+        | '\u{1D80}'..='\u{1DBF}'
+        | '\u{1E00}'..='\u{1EFF}'
+        | '\u{2100}'..='\u{214F}'
+        | '\u{2C60}'..='\u{2C7F}'
+        | '\u{A720}'..='\u{A7FF}'
+        | '\u{AB30}'..='\u{AB6F}'
+    )
+}
+
 /// A whatlang detector restricted to an allowlist, answering like
 /// `whatlang::Detector::with_allowlist(list)`.
 #[derive(Debug, Clone)]
 pub(super) struct FastWhatlang {
-    list: Vec<WL>,
-    filter: FilterList,
     /// Indexes into `LATIN_PROFILES` of the allowed languages, in whatlang's profile order.
     profiles: Vec<u8>,
-    /// The same as a bit set.
-    mask: u64,
+    /// The allowed languages in the order of whatlang's Latin script list (alphabet scores).
+    script_order: Vec<(WL, u8)>,
+    /// Some allowed Latin-script language has no profile here: always ask whatlang.
+    incomplete: bool,
     /// whatlang itself, for text whose main script is not Latin.
     fallback: whatlang::Detector,
 }
 
+/// Per-thread buffers.
+#[derive(Default)]
+struct Scratch {
+    trigrams: Vec<Packed>,
+    ranked: Vec<(u32, Packed)>,
+}
+
 thread_local! {
-    static SCRATCH: std::cell::RefCell<FxHashMap<Packed, u32>> =
-        std::cell::RefCell::new(FxHashMap::default());
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
 }
 
 impl FastWhatlang {
     pub(super) fn with_allowlist(list: Vec<WL>) -> FastWhatlang {
+        let index_of = |l: WL| LATIN_PROFILES.iter().position(|(p, _)| *p == l);
         let profiles = LATIN_PROFILES
             .iter()
             .enumerate()
             .filter(|(_, (l, _))| list.contains(l))
             .map(|(i, _)| i as u8)
             .collect::<Vec<u8>>();
-        let mask = profiles.iter().fold(0u64, |m, &i| m | 1 << i);
+        let latin = Script::Latin.langs();
+        let script_order: Vec<(WL, u8)> = latin
+            .iter()
+            .filter(|l| list.contains(l))
+            .filter_map(|&l| index_of(l).map(|i| (l, i as u8)))
+            .collect();
+        let incomplete = latin
+            .iter()
+            .any(|l| list.contains(l) && index_of(*l).is_none());
         FastWhatlang {
-            mask,
-            filter: FilterList::allow(list.clone()),
-            fallback: whatlang::Detector::with_allowlist(list.clone()),
-            list,
+            fallback: whatlang::Detector::with_allowlist(list),
             profiles,
+            script_order,
+            incomplete,
         }
+    }
+
+    fn slow(&self, text: &str) -> Option<(WL, f64)> {
+        self.fallback
+            .detect(text)
+            .map(|i| (i.lang(), i.confidence()))
     }
 
     /// `(language, confidence)` as whatlang gives them (`None` when whatlang gives `None`).
     pub(super) fn detect(&self, text: &str) -> Option<(WL, f64)> {
-        if whatlang::detect_script(text)? != Script::Latin {
-            return self
-                .fallback
-                .detect(text)
-                .map(|i| (i.lang(), i.confidence()));
+        // 'Σ' is the one character whose lower case depends on its neighbours
+        // (`str::to_lowercase`); such text goes to whatlang.
+        if self.incomplete || self.script_order.is_empty() || text.contains('\u{3a3}') {
+            return self.slow(text);
         }
-        let lower = LowercaseText::new(text);
+        let p = &*PROFILES;
+        SCRATCH.with(|cell| {
+            let mut scratch = cell.borrow_mut();
+            let Scratch { trigrams, ranked } = &mut *scratch;
+            trigrams.clear();
+            ranked.clear();
 
-        // Alphabet method (whatlang's own code).
-        let alphabet = alphabet_latin_calculate_scores(&lower, &self.filter);
-
-        // Trigram method: count the text's trigrams exactly as whatlang does.
-        let (unique, dists) = SCRATCH.with(|cell| {
-            let mut counts = cell.borrow_mut();
-            counts.clear();
-            let mut chars = lower
-                .chars()
-                .map(|c| if is_stop_char(c) { ' ' } else { c })
-                .chain(Some(' '));
+            // One pass: whatlang's script count (original characters), alphabet counts and
+            // trigrams (lower-cased characters, stop characters as spaces).
+            let mut nonstop_original = 0usize;
+            let mut latin = 0usize;
+            let mut max_raw_score = 0usize;
+            let mut in_alphabet = [0usize; 16];
+            let mut ascii_letters = 0usize;
             let mut c1 = ' ';
-            let mut c2 = chars.next().unwrap_or(' ');
-            for c3 in chars {
-                if !(c2 == ' ' && (c1 == ' ' || c3 == ' ')) {
-                    *counts.entry(pack(c1, c2, c3)).or_insert(0) += 1;
+            let mut c2: Option<char> = None;
+            let mut step = |c: char, trigrams: &mut Vec<Packed>| {
+                let c3 = if is_stop_char(c) { ' ' } else { c };
+                match c2 {
+                    None => c2 = Some(c3),
+                    Some(b) => {
+                        if !(b == ' ' && (c1 == ' ' || c3 == ' ')) {
+                            trigrams.push(pack(c1, b, c3));
+                        }
+                        c1 = b;
+                        c2 = Some(c3);
+                    }
                 }
-                c1 = c2;
-                c2 = c3;
+            };
+            for ch in text.chars() {
+                if !is_stop_char(ch) {
+                    nonstop_original += 1;
+                    latin += usize::from(is_latin(ch));
+                }
+                if ch.is_ascii() {
+                    let lc = ch.to_ascii_lowercase();
+                    if !is_stop_char(lc) {
+                        max_raw_score += 1;
+                        if lc.is_ascii_lowercase() {
+                            ascii_letters += 1;
+                        } else {
+                            let m = p.ascii_alphabets[lc as usize];
+                            for (i, n) in in_alphabet.iter_mut().enumerate() {
+                                *n += usize::from(m >> i & 1);
+                            }
+                        }
+                    }
+                    step(lc, trigrams);
+                } else {
+                    for lc in ch.to_lowercase() {
+                        if !is_stop_char(lc) {
+                            max_raw_score += 1;
+                            if lc.is_ascii_lowercase() {
+                                // 'İ' → "i̇", 'K' (Kelvin) → 'k'
+                                ascii_letters += 1;
+                            } else if let Ok(k) =
+                                p.other_alphabets.binary_search_by_key(&lc, |e| e.0)
+                            {
+                                let m = p.other_alphabets[k].1;
+                                for (i, n) in in_alphabet.iter_mut().enumerate() {
+                                    *n += usize::from(m >> i & 1);
+                                }
+                            }
+                        }
+                        step(lc, trigrams);
+                    }
+                }
             }
-            // Rank: by count, then trigram, both descending; the first 600 get positions.
-            let mut ranked: Vec<(u32, Packed)> = counts.iter().map(|(&t, &n)| (n, t)).collect();
+            step(' ', trigrams);
+            if nonstop_original == 0 {
+                return None;
+            }
+            if latin * 2 <= nonstop_original {
+                // Latin is not clearly the main script: whatlang decides.
+                return self.slow(text);
+            }
+
+            // Alphabet method (whatlang's `generic_alphabet_calculate_scores`).
+            let mut raw_scores: Vec<(WL, usize)> = self
+                .script_order
+                .iter()
+                .map(|&(l, i)| {
+                    let inside = in_alphabet[i as usize] + ascii_letters;
+                    (l, (2 * inside).saturating_sub(max_raw_score))
+                })
+                .collect();
+            raw_scores.sort_unstable_by_key(|(_, score)| std::cmp::Reverse(*score));
+            let alphabet_scores: Vec<(WL, f64)> = raw_scores
+                .iter()
+                .map(|&(l, r)| (l, r as f64 / max_raw_score as f64))
+                .collect();
+
+            // Trigram method: rank the text's trigrams by count, then trigram, both descending;
+            // the first 600 get positions.
+            trigrams.sort_unstable();
+            let mut i = 0;
+            while i < trigrams.len() {
+                let t = trigrams[i];
+                let mut j = i + 1;
+                while j < trigrams.len() && trigrams[j] == t {
+                    j += 1;
+                }
+                ranked.push(((j - i) as u32, t));
+                i = j;
+            }
             ranked.sort_unstable_by(|a, b| b.cmp(a));
             ranked.truncate(TEXT_TRIGRAMS_SIZE);
             let unique = ranked.len() as u32;
 
             // Distances from the text's side: start with every profile trigram missing.
-            let p = &*PROFILES;
-            let mut total: [u32; 64] = [0; 64];
+            let mut total = [0u32; 16];
+            let mut allowed = 0u32;
             for &li in &self.profiles {
                 total[li as usize] = p.lens[li as usize] * MAX_TRIGRAM_DISTANCE;
+                allowed |= 1 << li;
             }
-            let allowed = |li: u8| self.mask & (1 << li) != 0;
             for (pos, &(_, t)) in ranked.iter().enumerate() {
-                if let Some(entries) = p.inverted.get(&t) {
-                    for &(li, rank) in entries {
-                        if allowed(li) {
+                if let Some(&(start, len)) = p.inverted.get(&t) {
+                    for &(li, rank) in &p.entries[start as usize..(start + len) as usize] {
+                        if allowed >> li & 1 != 0 {
                             let d = (pos as i32 - i32::from(rank)).unsigned_abs();
-                            total[li as usize] -=
-                                MAX_TRIGRAM_DISTANCE - d.min(MAX_TRIGRAM_DISTANCE);
-                            // A found trigram at distance > 300 costs more than a missing one
-                            // in whatlang; correct for that (cannot happen with ≤ 600 ranks and
-                            // 300-trigram profiles, kept for exactness).
-                            if d > MAX_TRIGRAM_DISTANCE {
-                                total[li as usize] += d - MAX_TRIGRAM_DISTANCE;
-                            }
+                            // whatlang adds `d` for a found trigram, 300 for a missing one.
+                            total[li as usize] = total[li as usize] + d - MAX_TRIGRAM_DISTANCE;
                         }
                     }
                 }
             }
-            let dists: Vec<(WL, u32)> = self
+            let mut dists: Vec<(WL, u32)> = self
                 .profiles
                 .iter()
                 .map(|&li| {
@@ -178,55 +330,47 @@ impl FastWhatlang {
                     )
                 })
                 .collect();
-            (unique as usize, dists)
-        });
-        let mut dists = dists;
-        dists.sort_unstable_by_key(|(_, d)| *d);
-        let max_dist = unique as u32 * MAX_TRIGRAM_DISTANCE;
-        let trigram_scores: Vec<(WL, f64)> = dists
-            .iter()
-            .map(|&(l, d)| (l, (max_dist - d) as f64 / max_dist as f64))
-            .collect();
+            dists.sort_unstable_by_key(|(_, d)| *d);
+            let max_dist = unique * MAX_TRIGRAM_DISTANCE;
+            let trigram_scores: Vec<(WL, f64)> = dists
+                .iter()
+                .map(|&(l, d)| (l, (max_dist - d) as f64 / max_dist as f64))
+                .collect();
 
-        // Combined method (whatlang's `combined::raw_detect`).
-        let mut all_langs: Vec<WL> = alphabet.scores.iter().map(|x| x.0).collect();
-        for (lang, _) in &trigram_scores {
-            if !all_langs.contains(lang) {
-                all_langs.push(*lang);
+            // Combined method (whatlang's `combined::raw_detect`).
+            let mut all_langs: Vec<WL> = alphabet_scores.iter().map(|x| x.0).collect();
+            for (lang, _) in &trigram_scores {
+                if !all_langs.contains(lang) {
+                    all_langs.push(*lang);
+                }
             }
-        }
-        let alphabet_weight =
-            (-(alphabet.count as f64 / 300.0) + 2.0 / 3.0).clamp(1.0 / 3.0, 2.0 / 3.0);
-        let trigram_weight = 1.0 - alphabet_weight;
-        let mut scores: Vec<(WL, f64)> = all_langs
-            .into_iter()
-            .map(|lang| {
-                let a = alphabet
-                    .scores
-                    .iter()
-                    .find(|(l, _)| *l == lang)
-                    .map_or(0.0, |x| x.1);
-                let t = trigram_scores
-                    .iter()
-                    .find(|(l, _)| *l == lang)
-                    .map_or(0.0, |x| x.1);
-                (lang, a * alphabet_weight + t * trigram_weight)
-            })
-            .collect();
-        scores.sort_unstable_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(std::cmp::Ordering::Less));
-        let mut it = scores.into_iter();
-        let (lang1, score1) = it.next()?;
-        let confidence = match it.next() {
-            Some((_, score2)) => calculate_confidence(score1, score2, unique),
-            None => 1.0,
-        };
-        Some((lang1, confidence))
-    }
-
-    /// The allowlist.
-    #[allow(dead_code)]
-    pub(super) fn list(&self) -> &[WL] {
-        &self.list
+            let alphabet_weight =
+                (-(max_raw_score as f64 / 300.0) + 2.0 / 3.0).clamp(1.0 / 3.0, 2.0 / 3.0);
+            let trigram_weight = 1.0 - alphabet_weight;
+            let mut scores: Vec<(WL, f64)> = all_langs
+                .into_iter()
+                .map(|lang| {
+                    let a = alphabet_scores
+                        .iter()
+                        .find(|(l, _)| *l == lang)
+                        .map_or(0.0, |x| x.1);
+                    let t = trigram_scores
+                        .iter()
+                        .find(|(l, _)| *l == lang)
+                        .map_or(0.0, |x| x.1);
+                    (lang, a * alphabet_weight + t * trigram_weight)
+                })
+                .collect();
+            scores
+                .sort_unstable_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(std::cmp::Ordering::Less));
+            let mut it = scores.into_iter();
+            let (lang1, score1) = it.next()?;
+            let confidence = match it.next() {
+                Some((_, score2)) => calculate_confidence(score1, score2, unique as usize),
+                None => 1.0,
+            };
+            Some((lang1, confidence))
+        })
     }
 }
 
@@ -296,6 +440,11 @@ mod tests {
             "Foreningen inviterer frivillige til sommerlejren for børn.",
             "Привет, это русский текст with some English words",
             "Mixed: Rīga Oslo Tallinn ŁÓDŹ 2024 — 50 % !!! ... ???",
+            "İstanbul",
+            "ÆØÅ æøå ÄÖÜ ß",
+            "ÆØÅ",
+            "ß",
+            "\u{212a}elvin \u{212b}ngström",
             "ÆØÅ æøå ÄÖÜ ß İstanbul",
             "x y z q",
             "ē",
@@ -339,6 +488,21 @@ mod tests {
                 n += 1;
             }
             eprintln!("checked {n} samples");
+        }
+        // Every line of a JSONL corpus (NGO_FAST_WL_JSONL=…/corpus.jsonl).
+        if let Ok(path) = std::env::var("NGO_FAST_WL_JSONL") {
+            let data = std::fs::read_to_string(path).expect("jsonl file");
+            let mut n = 0;
+            for line in data.lines() {
+                let v: serde_json::Value = serde_json::from_str(line).expect("json");
+                let text = v["text"].as_str().unwrap_or("");
+                for l in text.lines().chain(std::iter::once(text)) {
+                    let l = super::super::bounded_sample(l, 2048);
+                    check(&lists[0], l);
+                    n += 1;
+                }
+            }
+            eprintln!("checked {n} lines");
         }
     }
 }

@@ -23,3 +23,22 @@ pub(super) static LATIN_PROFILES: &[(WL, &str)] = &[
     (WL::Lav, "as ība unun tieiesbasai  tiesīsībien vibu vieir  irībuiem va paem  nes uam m išanu ur tpie ci saās  uzvai ka pibrī izrīv bruz cijdzīena arar isks pes  atāci apot namviņināikvkvi nos v ievis iki ipāru aju nu  predrvībīvīijudrīu pdar stlvēcililvs t laiņaanas in iīdzs skā tībi aijabaiībāieds narbvallīds baiztu ieccieām gu vēkīguīgika jasumumu t p jāu vzībskalstalskumgi s l tājotstāst n vvēra parīautn pamakasu k da tanīgizsojoanuņa u nstas aba  ai sos da uā astīcībm ui usonnotmatsavievā vjum kāu tnedajās ku ii vlītēro pe dzi nperu dīkskatnātlībnācrdznībpilrīkksta scitpam pāekltauu sbiejā  rei pkura at v lievitisevēbā ma rība vos rasabinevikuskā velik līnast kantumaroškādzsasarciāmieaiseciocioša jejebbūtatrn biešrsoerssocenāa tt sīša bebezādaebk kuglīisptotspārojliepreretaulna traietdu zglāt ardkt ierizgiktpašiālnodts ejaā usabenoēt ta tiktītecī deīgatararpr jīsttāsja enīatvvu ārērējrieošidro"),
     (WL::Est, "selja  jale se uststeuseiseõigmis vaguselete iguus st dus õi võ onon e j inininimma el a vigaistimeal võida  telik igadumesamiende ke vl o kaest ra seõi iku kovababatusud a kese kul igaltsilt es emaidaks a in õlisaturahtamaststae ts s mita olestubadga valine tane  pendaella taliavaadaa pik kuse siootesaheinglus ola ais vaha sei  eikonvastudahvt kas a rs te ei veksoont vonikõis ksiosuse agi matmin pis vomakuldad nie p omigitela je ondudselleeestseutavusaalajai tdamatsni etepidpeae õitslmalevnisdisühislii snenieldesde t iet ninevategusleltilii mng  eetemsesilmsekab  põait neõrdsedvõrul  üh kiabi kõegards väots et ripõhed töösi ad i k täata ab sueli sas os jsilnniariasunna alnudumasikhvuonneabemiridarasete m kea etäid ks pi eimieise rna  üla ükoha oakss ee n soõiksaaandisindetumhelliikinäärseaiskeeneaddum käriiratlemumikorsa idumusrithar sivaditaalekaiteo mõadeüksmaslsealsiaasiasotjaliigite"),
 ];
+
+/// whatlang 0.18's alphabets (src/alphabets/latin.rs) of the same languages, same order.
+pub(super) static LATIN_ALPHABETS: &[(WL, &str)] = &[
+    (WL::Spa, "abcdefghijklmnopqrstuvwxyz¡¿áéíñóúü"),
+    (WL::Eng, "abcdefghijklmnopqrstuvwxyz"),
+    (WL::Por, "abcdefghijklmnopqrstuvwxyzàáâãçéêíóôõú"),
+    (WL::Fra, "abcdefghijklmnopqrstuvwxyzàâçèéêëîïôùûüÿœ"),
+    (WL::Deu, "abcdefghijklmnopqrstuvwxyzßäöü"),
+    (WL::Ita, "abcdefghijklmnopqrstuvwxyzàèéìòù"),
+    (WL::Pol, "abcdefghijklmnopqrstuvwxyzóąćęłńśźż"),
+    (WL::Nld, "abcdefghijklmnopqrstuvwxyzàèéëïĳ"),
+    (WL::Swe, "abcdefghijklmnopqrstuvwxyzäåö"),
+    (WL::Fin, "abcdefghijklmnopqrstuvwxyzäöšž"),
+    (WL::Dan, "abcdefghijklmnopqrstuvwxyzåæø"),
+    (WL::Nob, "abcdefghijklmnopqrstuvwxyzåæø"),
+    (WL::Lit, "abcdefghijklmnopqrstuvwxyząčėęįšūųž"),
+    (WL::Lav, "abcdefghijklmnopqrstuvwxyzāčēģīķļņōŗšūž"),
+    (WL::Est, "abcdefghijklmnopqrstuvwxyzäõöü"),
+];
