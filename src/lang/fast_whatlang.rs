@@ -143,6 +143,8 @@ pub(super) struct FastWhatlang {
 #[derive(Default)]
 struct Scratch {
     trigrams: Vec<Packed>,
+    runs: Vec<(u32, Packed)>,
+    starts: Vec<u32>,
     ranked: Vec<(u32, Packed)>,
 }
 
@@ -192,7 +194,12 @@ impl FastWhatlang {
         let p = &*PROFILES;
         SCRATCH.with(|cell| {
             let mut scratch = cell.borrow_mut();
-            let Scratch { trigrams, ranked } = &mut *scratch;
+            let Scratch {
+                trigrams,
+                runs,
+                starts,
+                ranked,
+            } = &mut *scratch;
             trigrams.clear();
             ranked.clear();
 
@@ -283,18 +290,42 @@ impl FastWhatlang {
 
             // Trigram method: rank the text's trigrams by count, then trigram, both descending;
             // the first 600 get positions.
+            // Runs of the sorted trigrams, visited from the largest trigram down, then a stable
+            // counting sort by count (descending): the order of sorting by (count, trigram),
+            // both descending, without a second comparison sort.
             trigrams.sort_unstable();
-            let mut i = 0;
-            while i < trigrams.len() {
-                let t = trigrams[i];
-                let mut j = i + 1;
-                while j < trigrams.len() && trigrams[j] == t {
-                    j += 1;
+            runs.clear();
+            let mut max_count = 0u32;
+            let mut j = trigrams.len();
+            while j > 0 {
+                let t = trigrams[j - 1];
+                let mut i = j - 1;
+                while i > 0 && trigrams[i - 1] == t {
+                    i -= 1;
                 }
-                ranked.push(((j - i) as u32, t));
-                i = j;
+                let n = (j - i) as u32;
+                max_count = max_count.max(n);
+                runs.push((n, t));
+                j = i;
             }
-            ranked.sort_unstable_by(|a, b| b.cmp(a));
+            starts.clear();
+            starts.resize(max_count as usize + 2, 0);
+            for &(n, _) in runs.iter() {
+                starts[n as usize] += 1;
+            }
+            // starts[c] = number of trigrams with a count above c.
+            let mut above = 0u32;
+            for c in (1..=max_count as usize).rev() {
+                let here = starts[c];
+                starts[c] = above;
+                above += here;
+            }
+            ranked.resize(runs.len(), (0, 0));
+            for &(n, t) in runs.iter() {
+                let at = &mut starts[n as usize];
+                ranked[*at as usize] = (n, t);
+                *at += 1;
+            }
             ranked.truncate(TEXT_TRIGRAMS_SIZE);
             let unique = ranked.len() as u32;
 
