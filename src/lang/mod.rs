@@ -27,8 +27,10 @@
 //! ngo-search / whatlang alone with the same allowlist): 20 chars 79.9 / 70.6 %, 50 chars
 //! 96.3 / 85.3 %, 100 chars 99.4 / 88.2 %, 300 chars 99.9 / 90.7 %, 1000 chars 100 / 90.1 %
 //! (Nynorsk 0 % → 98–100 % from 100 characters up). `ngo-search eval-langid FILE` prints the table.
-//! Cost: about 0.8–0.9× whatlang's throughput (the second stage is one hash lookup per word plus a
-//! few suffix comparisons for words not in the lexicon).
+//! Cost: whatlang's answer is computed by [`fast_whatlang`] (identical results, from the text's side:
+//! one lookup per distinct trigram instead of 300 per allowed language), ≈ 8 µs for a 50-byte sample
+//! and ≈ 18 µs for 170 bytes, 4–6× less than whatlang itself; the second stage is one hash lookup per
+//! word plus a few suffix comparisons for words not in the lexicon.
 //!
 //! `confidence` is in `0.0..=1.0`: for whatlang answers it is whatlang's (a margin over the
 //! runner-up, not a probability); for Scandinavian decisions it grows with the evidence margin of the
@@ -36,8 +38,12 @@
 //! that script.
 
 pub mod eval;
+mod fast_whatlang;
 pub mod function_words;
 pub mod scandinavian;
+mod whatlang_profiles;
+
+use fast_whatlang::FastWhatlang;
 
 use std::fmt;
 use std::str::FromStr;
@@ -369,7 +375,7 @@ struct Inner {
 struct Config {
     enabled: Vec<Lang>,
     enabled_mask: u32,
-    whatlang: Option<whatlang::Detector>,
+    whatlang: Option<FastWhatlang>,
     scandi_mask: u8,
 }
 
@@ -552,7 +558,7 @@ impl Detector {
                 whatlang: if wl.is_empty() {
                     None
                 } else {
-                    Some(whatlang::Detector::with_allowlist(wl))
+                    Some(FastWhatlang::with_allowlist(wl))
                 },
                 scandi_mask,
             }),
@@ -585,10 +591,10 @@ impl Detector {
     /// evaluation. Nynorsk is never answered.
     pub fn detect_whatlang_only(&self, text: &str) -> Option<Detection> {
         let s = bounded_sample(text, MAX_SAMPLE_BYTES);
-        let info = self.cfg.whatlang.as_ref()?.detect(s)?;
+        let (lang, confidence) = self.cfg.whatlang.as_ref()?.detect(s)?;
         Some(Detection {
-            lang: Lang::from_whatlang(info.lang()),
-            confidence: info.confidence(),
+            lang: Lang::from_whatlang(lang),
+            confidence,
         })
     }
 
@@ -641,9 +647,9 @@ impl Detector {
         let mut lang;
         let mut conf;
         match wl.detect(s) {
-            Some(info) => {
-                lang = Lang::from_whatlang(info.lang());
-                conf = info.confidence();
+            Some((l, c)) => {
+                lang = Lang::from_whatlang(l);
+                conf = c;
             }
             None => return Some(Self::und(letters, 0.0)),
         }
@@ -754,9 +760,9 @@ impl Detector {
         if fits.is_empty() {
             return None;
         }
-        let info = whatlang::Detector::with_allowlist(fits).detect(s)?;
-        let l = Lang::from_whatlang(info.lang());
-        (l != Lang::Und).then_some((l, info.confidence()))
+        let (wl, conf) = FastWhatlang::with_allowlist(fits).detect(s)?;
+        let l = Lang::from_whatlang(wl);
+        (l != Lang::Und).then_some((l, conf))
     }
 
     /// Languages of a document's paragraphs (the caller splits on blank lines).
@@ -819,8 +825,27 @@ impl Detector {
         };
         let with_text: Vec<usize> = (0..paragraphs.len()).filter(|&i| letters[i] > 0).collect();
         let mut sample = String::new();
+        // Without a hint, when the decidable paragraphs all read as one language and hold most of
+        // the letters, the sample (made of those same paragraphs' beginnings) has nothing to add:
+        // that language is the document's. This saves a third of detection time on short pages.
+        let agreed = || {
+            let mut lang = None;
+            let mut agree = 0usize;
+            for (r, &n) in raw.iter().zip(&letters) {
+                let Some(r) = r else { continue };
+                match lang {
+                    None => lang = Some(r.det.lang),
+                    Some(l) if l != r.det.lang => return None,
+                    _ => {}
+                }
+                agree += n;
+            }
+            lang.filter(|_| agree * 5 >= total_letters * 4)
+                .zip(raw.iter().flatten().next().copied())
+        };
         let doc_det = match hint {
             Some(h) if !contradicted(h) => None,
+            None if with_text.len() > 1 && agreed().is_some() => agreed().map(|(_, d)| d),
             _ if with_text.len() == 1 => match with_text.first() {
                 Some(&i) if raw[i].is_some() => {
                     sample = bounded_sample(paragraphs[i], MAX_SAMPLE_BYTES).to_string();
@@ -967,8 +992,8 @@ impl Detector {
             return 1.0;
         }
         list.push(own);
-        match whatlang::Detector::with_allowlist(list).detect(s) {
-            Some(info) if info.lang() == own => info.confidence(),
+        match FastWhatlang::with_allowlist(list).detect(s) {
+            Some((l, c)) if l == own => c,
             _ => 0.0,
         }
     }
