@@ -99,6 +99,9 @@ pub struct RankingConfig {
     pub coordination: f32,
     /// Candidates the second stage (coordination) re-scores.
     pub rerank_depth: usize,
+    /// Coordination counts each query word by its idf (a rare word matched counts for more
+    /// than a common one) instead of one per word.
+    pub coordination_idf: bool,
 }
 
 impl Default for RankingConfig {
@@ -113,6 +116,7 @@ impl Default for RankingConfig {
             prefix_weight: 1.0,
             coordination: 1.0,
             rerank_depth: 100,
+            coordination_idf: true,
         }
     }
 }

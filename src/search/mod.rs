@@ -329,9 +329,11 @@ impl Engine {
             &fields,
             &self.config().ranking,
             &opts,
+            Some(&searcher),
         );
 
         let word_terms = std::mem::take(&mut plan.word_terms);
+        let word_weights = std::mem::take(&mut plan.word_weights);
         // Assemble: the scored query, exclusions, then filters that do not score.
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let has_positive = plan.query.is_some();
@@ -417,8 +419,14 @@ impl Engine {
                 let (mut top, total, facets) =
                     searcher.search(&*query, &(top, Count, facet_collector))?;
                 let rest = top.split_off(ranking.rerank_depth.min(top.len()));
-                let mut top =
-                    rerank::rerank(&searcher, &fields, top, &word_terms, ranking.coordination)?;
+                let mut top = rerank::rerank(
+                    &searcher,
+                    &fields,
+                    top,
+                    &word_terms,
+                    &word_weights,
+                    ranking.coordination,
+                )?;
                 top.extend(rest);
                 let page = top.into_iter().skip(req.offset).take(req.limit).collect();
                 (page, total, facets)

@@ -16,7 +16,7 @@ use tantivy::query::{
     RegexQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::Term;
+use tantivy::{Searcher, Term};
 
 use super::parse::{Clause, ParsedQuery};
 use crate::analysis::{tag, Analyzer, EXACT_SEP, FOLDED_SEP, PREFIX_SEP};
@@ -82,11 +82,49 @@ pub struct Plan {
     /// Per query word (each word of a phrase too), the body terms that read it: what the
     /// second stage counts as a matched word (coordination, see `rerank.rs`).
     pub word_terms: Vec<Vec<Term>>,
+    /// Per entry of `word_terms`, how much the word counts in coordination (1, or its idf with
+    /// `ranking.coordination_idf`).
+    pub word_weights: Vec<f32>,
 }
 
 struct Variant {
     term: String,
     weight: f32,
+    lang: Lang,
+    /// The truncated form (not a stem).
+    prefix: bool,
+}
+
+/// BM25's idf (tantivy's definition).
+fn idf(df: u64, n: u64) -> f32 {
+    let (df, n) = (df as f32, n as f32);
+    (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+}
+
+/// A query word's idf over all languages: from the documents holding one of its stems (exact or
+/// folded form; per language the larger count, summed over languages), or, for a word no
+/// document holds as a stem, its truncated forms. Its weight in coordination by idf.
+fn word_idf(variants: &[Variant], searcher: &Searcher, field: Field) -> f32 {
+    let n = searcher.num_docs().max(1);
+    let df = |t: &str| {
+        searcher
+            .doc_freq(&Term::from_field_text(field, t))
+            .unwrap_or(0)
+    };
+    let total = |prefix: bool| -> u64 {
+        let mut per_lang: Vec<(Lang, u64)> = Vec::new();
+        for v in variants.iter().filter(|v| v.prefix == prefix) {
+            let d = df(&v.term);
+            match per_lang.iter_mut().find(|(l, _)| *l == v.lang) {
+                Some(e) => e.1 = e.1.max(d),
+                None => per_lang.push((v.lang, d)),
+            }
+        }
+        per_lang.iter().map(|e| e.1).sum()
+    };
+    let stems = total(false);
+    let docs = if stems > 0 { stems } else { total(true) };
+    idf(docs.min(n), n)
 }
 
 pub fn plan(
@@ -95,6 +133,7 @@ pub fn plan(
     fields: &Fields,
     ranking: &RankingConfig,
     opts: &ReadOptions,
+    searcher: Option<&Searcher>,
 ) -> Plan {
     let langs = analyzer.query_langs();
     let mut terms: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -107,6 +146,15 @@ pub fn plan(
         .count();
     let mut word_seen = 0;
     let mut word_terms: Vec<Vec<Term>> = Vec::new();
+    let mut word_weights: Vec<f32> = Vec::new();
+    let weigh = |variants: &[Variant]| -> f32 {
+        match searcher {
+            Some(s) if ranking.coordination_idf && ranking.coordination > 0.0 => {
+                word_idf(variants, s, fields.body)
+            }
+            _ => 1.0,
+        }
+    };
 
     for clause in &parsed.include {
         match clause {
@@ -119,6 +167,7 @@ pub fn plan(
                 if variants.is_empty() {
                     continue;
                 }
+                word_weights.push(weigh(&variants));
                 for v in &variants {
                     matcher.terms.insert(v.term.clone(), word_idx);
                 }
@@ -186,6 +235,7 @@ pub fn plan(
                 for w in ws {
                     let vs = word_variants(w, analyzer, &langs, ranking, opts, Some(&mut terms));
                     if !vs.is_empty() {
+                        word_weights.push(weigh(&vs));
                         word_terms.push(
                             vs.iter()
                                 .map(|v| Term::from_field_text(fields.body, &v.term))
@@ -239,6 +289,7 @@ pub fn plan(
         terms,
         matcher,
         word_terms,
+        word_weights,
     }
 }
 
@@ -266,11 +317,16 @@ fn word_variants(
     mut report: Option<&mut BTreeMap<String, Vec<String>>>,
 ) -> Vec<Variant> {
     let mut out: Vec<Variant> = Vec::new();
-    let mut push = |term: String, weight: f32| {
+    let mut push = |term: String, weight: f32, lang: Lang, prefix: bool| {
         if let Some(v) = out.iter_mut().find(|v| v.term == term) {
             v.weight = v.weight.max(weight);
         } else {
-            out.push(Variant { term, weight });
+            out.push(Variant {
+                term,
+                weight,
+                lang,
+                prefix,
+            });
         }
     };
     for &lang in langs {
@@ -288,23 +344,32 @@ fn word_variants(
                 list.push(reading.stem.clone());
             }
         }
-        push(tag(lang, EXACT_SEP, &reading.stem), boost);
+        push(tag(lang, EXACT_SEP, &reading.stem), boost, lang, false);
         match &reading.folded {
             // Typed with diacritics: text written without them. (The text written with them
             // also carries the folded form, which would only count the same match twice.)
             Some(folded_stem) => push(
                 tag(lang, EXACT_SEP, folded_stem),
                 boost * ranking.folded_weight,
+                lang,
+                false,
             ),
             // Typed without: text written with diacritics, through its folded form.
             None => push(
                 tag(lang, FOLDED_SEP, &reading.stem),
                 boost * ranking.folded_weight,
+                lang,
+                false,
             ),
         }
         // Truncation: inflections and compounds the stem does not join.
         if let Some(p) = analyzer.truncated(word) {
-            push(tag(lang, PREFIX_SEP, &p), boost * ranking.prefix_weight);
+            push(
+                tag(lang, PREFIX_SEP, &p),
+                boost * ranking.prefix_weight,
+                lang,
+                true,
+            );
         }
     }
     out
