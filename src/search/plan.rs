@@ -83,7 +83,7 @@ pub struct Plan {
     /// second stage counts as a matched word (coordination, see `rerank.rs`).
     pub word_terms: Vec<Vec<Term>>,
     /// Per entry of `word_terms`, how much the word counts in coordination (1, or its idf with
-    /// `ranking.coordination_idf`).
+    /// `ranking.coordination_idf`; 0 for a stopword of the query's language).
     pub word_weights: Vec<f32>,
 }
 
@@ -167,7 +167,13 @@ pub fn plan(
                 if variants.is_empty() {
                     continue;
                 }
-                word_weights.push(weigh(&variants));
+                // A stopword of the query's (detected or guessed) language is no content the
+                // document has to match: its other readings still score, but coordination leaves
+                // it out (the query's `the`, read as `lv:the`, only English-quoting documents hold).
+                let stop = opts
+                    .boost_lang
+                    .is_some_and(|l| analyzer.is_stopword(&crate::analysis::lowercase(w), l));
+                word_weights.push(if stop { 0.0 } else { weigh(&variants) });
                 for v in &variants {
                     matcher.terms.insert(v.term.clone(), word_idx);
                 }

@@ -37,7 +37,7 @@ pub fn rerank(
     if top.len() < 2 || n < 2 || coordination == 0.0 {
         return Ok(top);
     }
-    let weight = |i: usize| word_weights.get(i).copied().unwrap_or(1.0).max(1e-3);
+    let weight = |i: usize| word_weights.get(i).copied().unwrap_or(1.0).max(0.0);
     let all: f32 = (0..n).map(weight).sum();
     let matched = matched_words(searcher, fields, &top, word_terms)?;
     for ((score, _), m) in top.iter_mut().zip(matched) {
@@ -54,7 +54,7 @@ pub fn coordination_factor(matched: f32, words: f32, power: f32) -> f32 {
     if words <= 0.0 {
         return 1.0;
     }
-    (matched.max(1e-3) / words).min(1.0).powf(power)
+    (matched.max(1e-3 * words) / words).min(1.0).powf(power)
 }
 
 /// For each candidate, which of the query's words it holds (any reading).
