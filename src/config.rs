@@ -102,6 +102,9 @@ pub struct RankingConfig {
     /// Coordination counts each query word by its idf (a rare word matched counts for more
     /// than a common one) instead of one per word.
     pub coordination_idf: bool,
+    /// Second stage: a candidate's score is multiplied by 1 + proximity × (neighbouring query
+    /// words found near each other / neighbouring pairs) (0 = off; reads positions).
+    pub proximity: f32,
 }
 
 impl Default for RankingConfig {
@@ -117,6 +120,7 @@ impl Default for RankingConfig {
             coordination: 1.0,
             rerank_depth: 100,
             coordination_idf: true,
+            proximity: 0.0,
         }
     }
 }
@@ -277,6 +281,12 @@ impl Config {
             return Err(format!(
                 "ranking.coordination must be between 0 and 8, got {}",
                 self.ranking.coordination
+            ));
+        }
+        if !(0.0..=8.0).contains(&self.ranking.proximity) {
+            return Err(format!(
+                "ranking.proximity must be between 0 and 8, got {}",
+                self.ranking.proximity
             ));
         }
         if self.ranking.rerank_depth > 1000 {

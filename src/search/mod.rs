@@ -426,6 +426,7 @@ impl Engine {
                     &word_terms,
                     &word_weights,
                     ranking.coordination,
+                    ranking.proximity,
                 )?;
                 top.extend(rest);
                 let page = top.into_iter().skip(req.offset).take(req.limit).collect();
