@@ -313,6 +313,7 @@ impl Engine {
         });
         let opts = plan::ReadOptions {
             boost_lang: sure.or(guess),
+            sure: sure.is_some(),
             boost: if sure.is_some() {
                 self.config().ranking.hint_boost
             } else {

@@ -28,6 +28,8 @@ use crate::lang::Lang;
 pub struct ReadOptions {
     /// The language whose reading is boosted (hint, or confident detection).
     pub boost_lang: Option<Lang>,
+    /// `boost_lang` is a hint or a confident detection, not a guess.
+    pub sure: bool,
     /// How much that reading weighs: `ranking.hint_boost` for a hint or a confident detection,
     /// `ranking.guess_boost` for a guess on a query too short to be sure of.
     pub boost: f32,
@@ -101,17 +103,20 @@ fn idf(df: u64, n: u64) -> f32 {
     (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
 }
 
-/// A query word's idf over all languages: from the documents holding one of its stems (exact or
-/// folded form; per language the larger count, summed over languages), or, for a word no
-/// document holds as a stem, its truncated forms. Its weight in coordination by idf.
-fn word_idf(variants: &[Variant], searcher: &Searcher, field: Field) -> f32 {
+/// A query word's weight in coordination by idf. When the query's language is known (`lang`: a
+/// hint or a confident detection) and its documents hold the word, its idf there: the query's
+/// language says how informative the word is (`NetworkManager` is common in English documents,
+/// rare and telling in Lithuanian ones). Otherwise its idf over all languages: from the documents
+/// holding one of its stems (exact or folded form; per language the larger count, summed over
+/// languages), or, for a word no document holds as a stem, its truncated forms.
+fn word_idf(variants: &[Variant], searcher: &Searcher, field: Field, lang: Option<Lang>) -> f32 {
     let n = searcher.num_docs().max(1);
     let df = |t: &str| {
         searcher
             .doc_freq(&Term::from_field_text(field, t))
             .unwrap_or(0)
     };
-    let total = |prefix: bool| -> u64 {
+    let own = |prefix: bool| -> Vec<(Lang, u64)> {
         let mut per_lang: Vec<(Lang, u64)> = Vec::new();
         for v in variants.iter().filter(|v| v.prefix == prefix) {
             let d = df(&v.term);
@@ -120,8 +125,14 @@ fn word_idf(variants: &[Variant], searcher: &Searcher, field: Field) -> f32 {
                 None => per_lang.push((v.lang, d)),
             }
         }
-        per_lang.iter().map(|e| e.1).sum()
+        per_lang
     };
+    if let Some(l) = lang {
+        if let Some(&(_, d)) = own(false).iter().find(|e| e.0 == l && e.1 > 0) {
+            return idf(d.min(n), n);
+        }
+    }
+    let total = |prefix: bool| -> u64 { own(prefix).iter().map(|e| e.1).sum() };
     let stems = total(false);
     let docs = if stems > 0 { stems } else { total(true) };
     idf(docs.min(n), n)
@@ -149,9 +160,12 @@ pub fn plan(
     let mut word_weights: Vec<f32> = Vec::new();
     let weigh = |variants: &[Variant]| -> f32 {
         match searcher {
-            Some(s) if ranking.coordination_idf && ranking.coordination > 0.0 => {
-                word_idf(variants, s, fields.body)
-            }
+            Some(s) if ranking.coordination_idf && ranking.coordination > 0.0 => word_idf(
+                variants,
+                s,
+                fields.body,
+                opts.boost_lang.filter(|_| opts.sure),
+            ),
             _ => 1.0,
         }
     };
