@@ -99,6 +99,12 @@ pub struct RankingConfig {
     pub coordination: f32,
     /// Candidates the second stage (coordination) re-scores.
     pub rerank_depth: usize,
+    /// Coordination counts each query word by its idf (a rare word matched counts for more
+    /// than a common one) instead of one per word.
+    pub coordination_idf: bool,
+    /// Second stage: a candidate's score is multiplied by 1 + proximity × (neighbouring query
+    /// words found near each other / neighbouring pairs) (0 = off; reads positions).
+    pub proximity: f32,
 }
 
 impl Default for RankingConfig {
@@ -113,6 +119,8 @@ impl Default for RankingConfig {
             prefix_weight: 1.0,
             coordination: 1.0,
             rerank_depth: 100,
+            coordination_idf: true,
+            proximity: 0.0,
         }
     }
 }
@@ -273,6 +281,12 @@ impl Config {
             return Err(format!(
                 "ranking.coordination must be between 0 and 8, got {}",
                 self.ranking.coordination
+            ));
+        }
+        if !(0.0..=8.0).contains(&self.ranking.proximity) {
+            return Err(format!(
+                "ranking.proximity must be between 0 and 8, got {}",
+                self.ranking.proximity
             ));
         }
         if self.ranking.rerank_depth > 1000 {

@@ -87,13 +87,14 @@ fn english_sentence_inside_a_latvian_page_is_found_in_english() {
     let hit = &res.hits[0];
     assert_eq!(hit.langs, ["lv", "en"]);
     assert_eq!(hit.lang, "lv");
-    // Found through the English reading: the highlight is the English word "located".
+    // Found through the English reading (its stem `locate`, and the truncated form `locat` that
+    // meets `located`): the highlight is the English word "located".
     assert!(
         hit.snippet.contains("<mark>located</mark>"),
         "{}",
         hit.snippet
     );
-    assert!(res.interpretation.terms["en"].contains(&"locat".to_string()));
+    assert!(res.interpretation.terms["en"].contains(&"locate".to_string()));
 }
 
 #[test]

@@ -23,7 +23,7 @@ pub use terms::WordTerms;
 
 /// Bumped whenever a change to analysis changes the terms of an existing text: an index built
 /// with another version must be re-indexed, never mixed.
-pub const ANALYZER_VERSION: &str = "2";
+pub const ANALYZER_VERSION: &str = "3";
 
 /// Separates the language tag from an exact-form stem.
 pub const EXACT_SEP: char = ':';
@@ -105,6 +105,7 @@ enum StemmerKind {
     None,
     Snowball(Stemmer),
     Latvian,
+    EnglishMinimal,
 }
 
 /// The analyzer of one language: stopwords and stemmer.
@@ -127,6 +128,7 @@ impl LangAnalyzer {
             match snowball_algorithm(lang) {
                 Some(a) => StemmerKind::Snowball(Stemmer::create(a)),
                 None if lang == Lang::Lv => StemmerKind::Latvian,
+                None if lang == Lang::En => StemmerKind::EnglishMinimal,
                 None => StemmerKind::None,
             }
         };
@@ -146,13 +148,13 @@ impl LangAnalyzer {
             StemmerKind::None => lower.to_string(),
             StemmerKind::Snowball(s) => s.stem(lower).into_owned(),
             StemmerKind::Latvian => latvian::stem(lower),
+            StemmerKind::EnglishMinimal => english_minimal(lower),
         }
     }
 }
 
 fn snowball_algorithm(lang: Lang) -> Option<Algorithm> {
     Some(match lang {
-        Lang::En => Algorithm::English,
         Lang::Nb | Lang::Nn => Algorithm::Norwegian,
         Lang::Da => Algorithm::Danish,
         Lang::Sv => Algorithm::Swedish,
@@ -166,6 +168,27 @@ fn snowball_algorithm(lang: Lang) -> Option<Algorithm> {
         Lang::Pt => Algorithm::Portuguese,
         _ => return None,
     })
+}
+
+/// English plurals only (Harman's S-stemmer, as Lucene's `EnglishMinimalStemmer`): `files` →
+/// `file`, `queries` → `query`; `class`, `bus`, `goes` stay. Porter/Snowball English also joins
+/// derivations (`generic`, `general`, `generate` → `gener`), which in a big English collection
+/// lets near-namesakes outrank the document that uses the query's own words; the truncated forms
+/// still meet other inflections (benches/RELEVANCE.md).
+pub fn english_minimal(lower: &str) -> String {
+    let b = lower.as_bytes();
+    let n = b.len();
+    if n < 3 || b[n - 1] != b's' {
+        return lower.to_string();
+    }
+    match b[n - 2] {
+        b'u' | b's' => lower.to_string(),
+        b'e' if n > 3 && b[n - 3] == b'i' && b[n - 4] != b'a' && b[n - 4] != b'e' => {
+            format!("{}y", &lower[..n - 3])
+        }
+        b'e' if matches!(b[n - 3], b'i' | b'a' | b'o' | b'e') => lower.to_string(),
+        _ => lower[..n - 1].to_string(),
+    }
 }
 
 /// What one language's analyzer makes of one word.
@@ -389,6 +412,26 @@ mod tests {
     }
 
     #[test]
+    fn english_is_stemmed_for_plurals_only() {
+        let cases = [
+            ("files", "file"),
+            ("queries", "query"),
+            ("movements", "movement"),
+            ("boxes", "boxe"),
+            ("class", "class"),
+            ("bus", "bus"),
+            ("goes", "goes"),
+            ("generic", "generic"),
+            ("general", "general"),
+            ("is", "is"),
+            ("naïves", "naïve"),
+        ];
+        for (word, stem) in cases {
+            assert_eq!(super::english_minimal(word), stem, "{word}");
+        }
+    }
+
+    #[test]
     fn stopwords_are_per_language() {
         assert_eq!(stems("the movement", Lang::En), ["movement"]);
         assert_eq!(stems("og klimaendringene", Lang::Nb).len(), 1);
@@ -416,7 +459,7 @@ mod tests {
             got,
             [
                 (1, 14, "en:head".to_string()),
-                (2, 19, "en:offic".to_string())
+                (2, 19, "en:office".to_string())
             ]
         );
         assert_eq!(pos, 3);

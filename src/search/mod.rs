@@ -313,6 +313,7 @@ impl Engine {
         });
         let opts = plan::ReadOptions {
             boost_lang: sure.or(guess),
+            sure: sure.is_some(),
             boost: if sure.is_some() {
                 self.config().ranking.hint_boost
             } else {
@@ -330,16 +331,28 @@ impl Engine {
                 .filter_map(|r| r.inverted_index(field).ok())
                 .collect::<Vec<_>>()
         });
-        let indexed = |t: &Term| {
+        // Each term is looked up once per query (the plan asks for some twice).
+        let seen = std::cell::RefCell::new(std::collections::HashMap::<Term, u64>::new());
+        let doc_freq = |t: &Term| -> u64 {
+            if let Some(&df) = seen.borrow().get(t) {
+                return df;
+            }
             let readers = if t.field() == fields.body {
                 &lexicons[0]
             } else {
                 &lexicons[1]
             };
-            // A failed lookup keeps the term: tantivy reports the error when it runs it.
-            readers
-                .iter()
-                .any(|ii| !matches!(ii.get_term_info(t), Ok(None)))
+            let mut df = 0u64;
+            for ii in readers {
+                match ii.get_term_info(t) {
+                    Ok(None) => {}
+                    Ok(Some(info)) => df += u64::from(info.doc_freq),
+                    // A failed lookup keeps the term: tantivy reports the error when it runs it.
+                    Err(_) => df = df.max(1),
+                }
+            }
+            seen.borrow_mut().insert(t.clone(), df);
+            df
         };
         let mut plan = plan::plan(
             &parsed,
@@ -347,10 +360,12 @@ impl Engine {
             &fields,
             &self.config().ranking,
             &opts,
-            &indexed,
+            Some(&searcher),
+            &doc_freq,
         );
 
         let word_terms = std::mem::take(&mut plan.word_terms);
+        let word_weights = std::mem::take(&mut plan.word_weights);
         // Assemble: the scored query, exclusions, then filters that do not score.
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let has_positive = plan.query.is_some();
@@ -436,8 +451,15 @@ impl Engine {
                 let (mut top, total, facets) =
                     searcher.search(&*query, &(top, Count, facet_collector))?;
                 let rest = top.split_off(ranking.rerank_depth.min(top.len()));
-                let mut top =
-                    rerank::rerank(&searcher, &fields, top, &word_terms, ranking.coordination)?;
+                let mut top = rerank::rerank(
+                    &searcher,
+                    &fields,
+                    top,
+                    &word_terms,
+                    &word_weights,
+                    ranking.coordination,
+                    ranking.proximity,
+                )?;
                 top.extend(rest);
                 let page = top.into_iter().skip(req.offset).take(req.limit).collect();
                 (page, total, facets)

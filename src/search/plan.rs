@@ -16,7 +16,7 @@ use tantivy::query::{
     RegexQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::Term;
+use tantivy::{Searcher, Term};
 
 use super::parse::{Clause, ParsedQuery};
 use crate::analysis::{tag, Analyzer, EXACT_SEP, FOLDED_SEP, PREFIX_SEP};
@@ -28,6 +28,8 @@ use crate::lang::Lang;
 pub struct ReadOptions {
     /// The language whose reading is boosted (hint, or confident detection).
     pub boost_lang: Option<Lang>,
+    /// `boost_lang` is a hint or a confident detection, not a guess.
+    pub sure: bool,
     /// How much that reading weighs: `ranking.hint_boost` for a hint or a confident detection,
     /// `ranking.guess_boost` for a guess on a query too short to be sure of.
     pub boost: f32,
@@ -82,14 +84,62 @@ pub struct Plan {
     /// Per query word (each word of a phrase too), the body terms that read it: what the
     /// second stage counts as a matched word (coordination, see `rerank.rs`).
     pub word_terms: Vec<Vec<Term>>,
+    /// Per entry of `word_terms`, how much the word counts in coordination (1, or its idf with
+    /// `ranking.coordination_idf`; 0 for a stopword of the query's language).
+    pub word_weights: Vec<f32>,
 }
 
 struct Variant {
     term: String,
     weight: f32,
+    lang: Lang,
+    /// The truncated form (not a stem).
+    prefix: bool,
 }
 
-/// `indexed` tells which terms the index holds. Readings it does not hold are left out of the
+/// BM25's idf (tantivy's definition).
+fn idf(df: u64, n: u64) -> f32 {
+    let (df, n) = (df as f32, n as f32);
+    (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+}
+
+/// A query word's weight in coordination by idf. When the query's language is known (`lang`: a
+/// hint or a confident detection) and its documents hold the word, its idf there: the query's
+/// language says how informative the word is (`NetworkManager` is common in English documents,
+/// rare and telling in Lithuanian ones). Otherwise its idf over all languages: from the documents
+/// holding one of its stems (exact or folded form; per language the larger count, summed over
+/// languages), or, for a word no document holds as a stem, its truncated forms.
+fn word_idf(
+    variants: &[Variant],
+    num_docs: u64,
+    df: &dyn Fn(&str) -> u64,
+    lang: Option<Lang>,
+) -> f32 {
+    let n = num_docs.max(1);
+    let own = |prefix: bool| -> Vec<(Lang, u64)> {
+        let mut per_lang: Vec<(Lang, u64)> = Vec::new();
+        for v in variants.iter().filter(|v| v.prefix == prefix) {
+            let d = df(&v.term);
+            match per_lang.iter_mut().find(|(l, _)| *l == v.lang) {
+                Some(e) => e.1 = e.1.max(d),
+                None => per_lang.push((v.lang, d)),
+            }
+        }
+        per_lang
+    };
+    if let Some(l) = lang {
+        if let Some(&(_, d)) = own(false).iter().find(|e| e.0 == l && e.1 > 0) {
+            return idf(d.min(n), n);
+        }
+    }
+    let total = |prefix: bool| -> u64 { own(prefix).iter().map(|e| e.1).sum() };
+    let stems = total(false);
+    let docs = if stems > 0 { stems } else { total(true) };
+    idf(docs.min(n), n)
+}
+
+/// `doc_freq` tells how many documents hold a term (memoised by the caller: the coordination
+/// weights and the query ask for the same terms). Readings no document holds are left out of the
 /// scored query: they match nothing, yet each would cost tantivy two dictionary lookups, a BM25
 /// weight and a scorer per segment, and the second stage another lookup. A word reads as ~39
 /// terms (13 languages × stem, folded, truncated) and most of them exist in no document, so
@@ -100,7 +150,8 @@ pub fn plan(
     fields: &Fields,
     ranking: &RankingConfig,
     opts: &ReadOptions,
-    indexed: &dyn Fn(&Term) -> bool,
+    searcher: Option<&Searcher>,
+    doc_freq: &dyn Fn(&Term) -> u64,
 ) -> Plan {
     let langs = analyzer.query_langs();
     let mut terms: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -113,6 +164,19 @@ pub fn plan(
         .count();
     let mut word_seen = 0;
     let mut word_terms: Vec<Vec<Term>> = Vec::new();
+    let mut word_weights: Vec<f32> = Vec::new();
+    let indexed = |t: &Term| doc_freq(t) > 0;
+    let weigh = |variants: &[Variant]| -> f32 {
+        match searcher {
+            Some(s) if ranking.coordination_idf && ranking.coordination > 0.0 => word_idf(
+                variants,
+                s.num_docs(),
+                &|t: &str| doc_freq(&Term::from_field_text(fields.body, t)),
+                opts.boost_lang.filter(|_| opts.sure),
+            ),
+            _ => 1.0,
+        }
+    };
 
     for clause in &parsed.include {
         match clause {
@@ -125,12 +189,21 @@ pub fn plan(
                 if variants.is_empty() {
                     continue;
                 }
+                // A stopword of the query's (detected or guessed) language is no content the
+                // document has to match: its other readings still score, but coordination leaves
+                // it out (the query's `the`, read as `lv:the`, only English-quoting documents hold).
+                let stop = opts
+                    .boost_lang
+                    .is_some_and(|l| analyzer.is_stopword(&crate::analysis::lowercase(w), l));
+                word_weights.push(if stop { 0.0 } else { weigh(&variants) });
                 for v in &variants {
                     matcher.terms.insert(v.term.clone(), word_idx);
                 }
                 let body: Vec<Option<Term>> = variants
                     .iter()
-                    .map(|v| Some(Term::from_field_text(fields.body, &v.term)).filter(indexed))
+                    .map(|v| {
+                        Some(Term::from_field_text(fields.body, &v.term)).filter(|t| indexed(t))
+                    })
                     .collect();
                 word_terms.push(body.iter().flatten().cloned().collect());
                 let mut disjuncts: Vec<Box<dyn Query>> = Vec::new();
@@ -196,10 +269,11 @@ pub fn plan(
                 for w in ws {
                     let vs = word_variants(w, analyzer, &langs, ranking, opts, Some(&mut terms));
                     if !vs.is_empty() {
+                        word_weights.push(weigh(&vs));
                         word_terms.push(
                             vs.iter()
                                 .map(|v| Term::from_field_text(fields.body, &v.term))
-                                .filter(indexed)
+                                .filter(|t| indexed(t))
                                 .collect(),
                         );
                     }
@@ -217,7 +291,7 @@ pub fn plan(
                 let disjuncts: Vec<Box<dyn Query>> = variants
                     .iter()
                     .map(|v| Term::from_field_text(fields.body, &v.term))
-                    .filter(indexed)
+                    .filter(|t| indexed(t))
                     .map(|t| term_query(t, 1.0))
                     .collect();
                 if !disjuncts.is_empty() {
@@ -252,6 +326,7 @@ pub fn plan(
         terms,
         matcher,
         word_terms,
+        word_weights,
     }
 }
 
@@ -276,11 +351,16 @@ fn word_variants(
     mut report: Option<&mut BTreeMap<String, Vec<String>>>,
 ) -> Vec<Variant> {
     let mut out: Vec<Variant> = Vec::new();
-    let mut push = |term: String, weight: f32| {
+    let mut push = |term: String, weight: f32, lang: Lang, prefix: bool| {
         if let Some(v) = out.iter_mut().find(|v| v.term == term) {
             v.weight = v.weight.max(weight);
         } else {
-            out.push(Variant { term, weight });
+            out.push(Variant {
+                term,
+                weight,
+                lang,
+                prefix,
+            });
         }
     };
     for &lang in langs {
@@ -298,23 +378,32 @@ fn word_variants(
                 list.push(reading.stem.clone());
             }
         }
-        push(tag(lang, EXACT_SEP, &reading.stem), boost);
+        push(tag(lang, EXACT_SEP, &reading.stem), boost, lang, false);
         match &reading.folded {
             // Typed with diacritics: text written without them. (The text written with them
             // also carries the folded form, which would only count the same match twice.)
             Some(folded_stem) => push(
                 tag(lang, EXACT_SEP, folded_stem),
                 boost * ranking.folded_weight,
+                lang,
+                false,
             ),
             // Typed without: text written with diacritics, through its folded form.
             None => push(
                 tag(lang, FOLDED_SEP, &reading.stem),
                 boost * ranking.folded_weight,
+                lang,
+                false,
             ),
         }
         // Truncation: inflections and compounds the stem does not join.
         if let Some(p) = analyzer.truncated(word) {
-            push(tag(lang, PREFIX_SEP, &p), boost * ranking.prefix_weight);
+            push(
+                tag(lang, PREFIX_SEP, &p),
+                boost * ranking.prefix_weight,
+                lang,
+                true,
+            );
         }
     }
     out
