@@ -120,7 +120,7 @@ impl Default for RankingConfig {
             coordination: 1.0,
             rerank_depth: 100,
             coordination_idf: true,
-            proximity: 0.0,
+            proximity: 0.25,
         }
     }
 }
