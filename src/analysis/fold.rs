@@ -69,22 +69,26 @@ fn latin_table() -> &'static [String] {
 
 fn fold_slow(c: char, out: &mut String) {
     decompose_canonical(c, |d| {
-        if is_combining_mark(d) {
-            return;
-        }
-        match d {
-            'ø' => out.push('o'),
-            'æ' => out.push_str("ae"),
-            'œ' => out.push_str("oe"),
-            'ß' => out.push_str("ss"),
-            'ł' => out.push('l'),
-            'đ' | 'ð' => out.push('d'),
-            'þ' => out.push_str("th"),
-            'ħ' => out.push('h'),
-            'ı' => out.push('i'),
-            _ => out.push(d),
+        if !is_combining_mark(d) {
+            push_base(d, out);
         }
     });
+}
+
+/// A base letter as people type it: the letters that are no base plus a mark are spelled out.
+fn push_base(c: char, out: &mut String) {
+    match c {
+        'ø' => out.push('o'),
+        'æ' => out.push_str("ae"),
+        'œ' => out.push_str("oe"),
+        'ß' => out.push_str("ss"),
+        'ł' => out.push('l'),
+        'đ' | 'ð' => out.push('d'),
+        'þ' => out.push_str("th"),
+        'ħ' => out.push('h'),
+        'ı' => out.push('i'),
+        _ => out.push(c),
+    }
 }
 
 #[cfg(test)]
@@ -93,22 +97,11 @@ mod tests {
     use unicode_normalization::char::is_combining_mark;
     use unicode_normalization::UnicodeNormalization;
 
-    /// The definition: NFD, marks dropped, the special letters mapped.
+    /// The definition: NFD of the whole text, marks dropped, the special letters spelled out.
     fn fold_nfd(text: &str) -> String {
         let mut out = String::new();
         for c in text.nfd().filter(|c| !is_combining_mark(*c)) {
-            match c {
-                'ø' => out.push('o'),
-                'æ' => out.push_str("ae"),
-                'œ' => out.push_str("oe"),
-                'ß' => out.push_str("ss"),
-                'ł' => out.push('l'),
-                'đ' | 'ð' => out.push('d'),
-                'þ' => out.push_str("th"),
-                'ħ' => out.push('h'),
-                'ı' => out.push('i'),
-                _ => out.push(c),
-            }
+            super::push_base(c, &mut out);
         }
         out
     }
