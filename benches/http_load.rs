@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use ngo_search::server::ServeOptions;
 use ngo_search::Engine;
-use server_common::TestServer;
+use server_common::{enc, TestServer};
 
 const QUERIES: &[&str] = &[
     "sabiedrība",
@@ -106,19 +106,6 @@ fn args() -> Args {
             .collect(),
         queries,
     }
-}
-
-fn enc(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 struct Level {

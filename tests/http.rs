@@ -24,19 +24,6 @@ fn bearer(key: &str) -> String {
     format!("Bearer {key}")
 }
 
-fn enc(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
-
 fn get(s: &TestServer, path: &str) -> (u16, ureq::Response) {
     send(agent().get(&s.url(path)))
 }

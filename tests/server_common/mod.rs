@@ -193,3 +193,17 @@ pub fn error_of(status: u16, r: ureq::Response, want_status: u16, want_code: &st
     assert!(!m.is_empty());
     m
 }
+
+/// Percent-encodes a query-string value (RFC 3986 unreserved characters kept).
+pub fn enc(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
