@@ -19,6 +19,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ngo_search::server::ServeOptions;
+
+/// The allocator the `ngo-search` binary ships with (src/main.rs), so the benchmark measures
+/// what users run; the raw-tantivy baseline in the same process gets it too.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use ngo_search::Engine;
 use server_common::{enc, TestServer};
 

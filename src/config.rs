@@ -105,6 +105,10 @@ pub struct RankingConfig {
     /// Second stage: a candidate's score is multiplied by 1 + proximity × (neighbouring query
     /// words found near each other / neighbouring pairs) (0 = off; reads positions).
     pub proximity: f32,
+    /// Second stage: a candidate's score is multiplied by 1 + lead × (query words found among
+    /// the text's first `lead_positions` words / query words) (0 = off; reads positions).
+    pub lead: f32,
+    pub lead_positions: u32,
 }
 
 impl Default for RankingConfig {
@@ -121,6 +125,8 @@ impl Default for RankingConfig {
             rerank_depth: 100,
             coordination_idf: true,
             proximity: 0.25,
+            lead: 1.0,
+            lead_positions: 15,
         }
     }
 }
@@ -287,6 +293,12 @@ impl Config {
             return Err(format!(
                 "ranking.proximity must be between 0 and 8, got {}",
                 self.ranking.proximity
+            ));
+        }
+        if !(0.0..=8.0).contains(&self.ranking.lead) {
+            return Err(format!(
+                "ranking.lead must be between 0 and 8, got {}",
+                self.ranking.lead
             ));
         }
         if self.ranking.rerank_depth > 1000 {

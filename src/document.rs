@@ -31,6 +31,8 @@ pub struct Document {
     pub spans: Vec<Span>,
     /// The title's language.
     pub title_lang: Lang,
+    /// The input gave a title (else it was cut from the first paragraph).
+    pub title_given: bool,
     /// Dominant language by characters.
     pub lang: Lang,
     /// Every language present, dominant first.
@@ -312,6 +314,7 @@ pub fn build(
         text,
         spans,
         title_lang,
+        title_given,
         lang: detected.lang,
         langs: detected.langs,
         url: clean_opt(raw.url),

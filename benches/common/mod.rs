@@ -7,6 +7,11 @@ use std::time::{Duration, Instant};
 use ngo_search::synth::{self, baseline};
 use ngo_search::{Engine, IngestOptions, Lang, SearchRequest};
 
+/// The allocator the `ngo-search` binary ships with (src/main.rs), so the benchmark measures
+/// what users run; the raw-tantivy baseline in the same process gets it too.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// An environment variable parsed, or the default.
 pub fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
     std::env::var(name)

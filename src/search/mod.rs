@@ -457,8 +457,7 @@ impl Engine {
                     top,
                     &word_terms,
                     &word_weights,
-                    ranking.coordination,
-                    ranking.proximity,
+                    rerank::Factors::from_config(ranking),
                 )?;
                 top.extend(rest);
                 let page = top.into_iter().skip(req.offset).take(req.limit).collect();
