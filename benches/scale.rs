@@ -357,7 +357,7 @@ fn variant_breakdown(engine: &Engine) {
                 let kind = match key.iter().find(|b| matches!(b, b':' | b'~' | b'^')) {
                     Some(b':') => "exact (xx:)",
                     Some(b'~') => "folded (xx~)",
-                    Some(b'^') => "truncated (xx^)",
+                    Some(b'^') => "truncated (^, no language tag)",
                     _ => "other",
                 };
                 let ti = stream.value();

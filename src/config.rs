@@ -120,7 +120,7 @@ impl Default for RankingConfig {
             folded_weight: 0.9,
             tie_breaker: 0.3,
             guess_boost: 1.6,
-            prefix_weight: 1.0,
+            prefix_weight: 0.7,
             coordination: 1.0,
             rerank_depth: 100,
             coordination_idf: true,

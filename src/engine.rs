@@ -38,6 +38,8 @@ pub struct Engine {
     analyzer: Arc<Analyzer>,
     detector: Detector,
     sidecar: Sidecar,
+    /// Per segment, each document's language mask, for facet counting.
+    masks: crate::search::MaskCache,
 }
 
 /// A stored document, as `GET /documents/{id}` returns it.
@@ -210,6 +212,7 @@ impl Engine {
             analyzer,
             detector,
             sidecar,
+            masks: Default::default(),
         })
     }
 
@@ -255,6 +258,9 @@ impl Engine {
     }
     pub fn fields(&self) -> &Fields {
         &self.fields
+    }
+    pub(crate) fn mask_cache(&self) -> &crate::search::MaskCache {
+        &self.masks
     }
     pub fn sidecar(&self) -> &Sidecar {
         &self.sidecar

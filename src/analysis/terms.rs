@@ -30,7 +30,7 @@ pub struct WordTerms<'a> {
     pub exact: &'a str,
     /// The tagged folded-form term (`lv~sabiedrib`), when folding changes the word.
     pub folded: Option<&'a str>,
-    /// The tagged truncated form (`lv^sabie`), for words of at least `PREFIX_CHARS` letters.
+    /// The truncated form (`^sabie`, no language tag), for words of at least `PREFIX_CHARS` letters.
     pub prefix: Option<&'a str>,
 }
 
@@ -119,7 +119,6 @@ fn compute(analyzer: &Analyzer, word: &str, lang: Lang) -> Entry {
             }
             let folded_len = s.len() as u32 - exact_len;
             if let Some(p) = analyzer.truncated(word) {
-                s.push_str(code);
                 s.push(super::PREFIX_SEP);
                 s.push_str(&p);
             }

@@ -90,16 +90,25 @@ pub fn schema() -> (Schema, Fields) {
     (b.build(), fields)
 }
 
-/// The bit of a language in `langmask`.
+/// The bit of a language in `langmask`: its place in [`Lang::ALL`], then `Und` (masks stay
+/// below 2^18, where `Und` in the top bit made tantivy store 64 bits a document).
 pub fn lang_bit(lang: Lang) -> u64 {
     match Lang::ALL.iter().position(|&l| l == lang) {
         Some(i) => 1u64 << i,
-        None => 1u64 << 63,
+        None => 1u64 << Lang::ALL.len(),
     }
 }
 
+/// Where older indexes kept `Und` (which made tantivy store 64 bits a document).
+const OLD_UND_BIT: u64 = 1 << 63;
+
 /// The languages of a `langmask`.
 pub fn langs_of_mask(mask: u64) -> impl Iterator<Item = Lang> {
+    let mask = if mask & OLD_UND_BIT != 0 {
+        (mask & !OLD_UND_BIT) | lang_bit(Lang::Und)
+    } else {
+        mask
+    };
     Lang::ALL
         .iter()
         .copied()
@@ -391,5 +400,9 @@ mod tests {
         let langs: Vec<Lang> = langs_of_mask(mask).collect();
         assert_eq!(langs.len(), 3);
         assert!(langs.contains(&Lang::Und));
+        assert!(mask < 1 << (Lang::ALL.len() + 1));
+        // Indexes from before kept Und in the top bit.
+        let old: Vec<Lang> = langs_of_mask(lang_bit(Lang::Lv) | 1 << 63).collect();
+        assert_eq!(old, [Lang::Lv, Lang::Und]);
     }
 }

@@ -636,7 +636,9 @@ impl Detector {
         let mask = self.cfg.enabled_mask;
         let known = MEMO.with(|m| {
             let m = m.borrow();
-            (m.mask == mask).then(|| m.map.get(sample).copied()).flatten()
+            (m.mask == mask)
+                .then(|| m.map.get(sample).copied())
+                .flatten()
         });
         if let Some(known) = known {
             return known;

@@ -13,6 +13,7 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
+use tantivy::postings::TermInfo;
 use tantivy::query::{
     AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery,
 };
@@ -25,7 +26,7 @@ use crate::error::{Error, Result};
 use crate::index::decode_spans;
 use crate::lang::Lang;
 
-pub use facets::Facets;
+pub use facets::{Facets, MaskCache};
 pub use passages::Passage;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -328,11 +329,14 @@ impl Engine {
             searcher
                 .segment_readers()
                 .iter()
-                .filter_map(|r| r.inverted_index(field).ok())
+                .map(|r| r.inverted_index(field).ok())
                 .collect::<Vec<_>>()
         });
         // Each term is looked up once per query (the plan asks for some twice).
-        let seen = std::cell::RefCell::new(std::collections::HashMap::<Term, u64>::new());
+        let seen = std::cell::RefCell::new(rustc_hash::FxHashMap::<Term, u64>::default());
+        // Where each body term's postings are, per segment: the second stage reads them again.
+        let infos =
+            std::cell::RefCell::new(rustc_hash::FxHashMap::<(u32, Term), TermInfo>::default());
         let doc_freq = |t: &Term| -> u64 {
             if let Some(&df) = seen.borrow().get(t) {
                 return df;
@@ -343,10 +347,16 @@ impl Engine {
                 &lexicons[1]
             };
             let mut df = 0u64;
-            for ii in readers {
+            for (segment, ii) in readers.iter().enumerate() {
+                let Some(ii) = ii else { continue };
                 match ii.get_term_info(t) {
                     Ok(None) => {}
-                    Ok(Some(info)) => df += u64::from(info.doc_freq),
+                    Ok(Some(info)) => {
+                        df += u64::from(info.doc_freq);
+                        if t.field() == fields.body {
+                            infos.borrow_mut().insert((segment as u32, t.clone()), info);
+                        }
+                    }
                     // A failed lookup keeps the term: tantivy reports the error when it runs it.
                     Err(_) => df = df.max(1),
                 }
@@ -438,7 +448,7 @@ impl Engine {
         } else {
             Box::new(BooleanQuery::new(clauses))
         };
-        let facet_collector = facets::FacetCollector;
+        let facet_collector = facets::FacetCollector::new(self.mask_cache(), &searcher);
         let (scored, total, facets): (Vec<(f32, DocAddress)>, usize, Facets) = match req.sort {
             Sort::Relevance => {
                 // First stage: BM25 candidates; second stage: re-scored (coordination), then
@@ -458,6 +468,7 @@ impl Engine {
                     &word_terms,
                     &word_weights,
                     rerank::Factors::from_config(ranking),
+                    &|segment, t| infos.borrow().get(&(segment, t.clone())).cloned(),
                 )?;
                 top.extend(rest);
                 let page = top.into_iter().skip(req.offset).take(req.limit).collect();

@@ -143,12 +143,12 @@ fn find_hits_where(
             |w| {
                 let exact = w.exact_term();
                 let folded = w.folded_term();
-                // A document may match only through a word's truncated form (`lv^klima`):
+                // A document may match only through a word's truncated form (`^klima`):
                 // highlight those words too, or the hit would come without a passage.
                 let word = matcher.word_of(&exact, folded.as_deref()).or_else(|| {
                     let lower = crate::analysis::lowercase(&text[w.start..w.end]);
                     crate::analysis::prefix_of(&lower).and_then(|p| {
-                        let t = crate::analysis::tag(span.lang, crate::analysis::PREFIX_SEP, &p);
+                        let t = crate::analysis::truncated_term(&p);
                         matcher.terms.get(&t).copied()
                     })
                 });
@@ -377,7 +377,7 @@ mod tests {
                 }
             }
             if let Some(p) = analyzer.truncated(word) {
-                m.terms.insert(tag(lang, PREFIX_SEP, &p), 0);
+                m.terms.insert(crate::analysis::truncated_term(&p), 0);
             }
         }
         m

@@ -1,7 +1,7 @@
 //! Reading a parsed query in every enabled language and turning it into one tantivy query.
 //!
 //! Each query word becomes a disjunction-max over its readings — per language, the stem
-//! (`lv:sabiedrīb`), the diacritic-folded form, the truncated form (`lv^sabie`), title forms —
+//! (`lv:sabiedrīb`), the diacritic-folded form, the truncated form (`^sabie`, one for all languages), title forms —
 //! with a tie-breaker: the best reading counts (plus a share of the others), so a word is not
 //! counted once per language it happens to be spelled the same in. Words are then summed (BM25
 //! across one shared body field, so every language's scores are on one scale). The reading in
@@ -396,12 +396,13 @@ fn word_variants(
                 false,
             ),
         }
-        // Truncation: inflections and compounds the stem does not join.
+        // Truncation: inflections and compounds the stem does not join. One language-free
+        // term, weighted like the best language's reading of the word.
         if let Some(p) = analyzer.truncated(word) {
             push(
-                tag(lang, PREFIX_SEP, &p),
+                crate::analysis::truncated_term(&p),
                 boost * ranking.prefix_weight,
-                lang,
+                Lang::Und,
                 true,
             );
         }

@@ -28,7 +28,7 @@
 
 use std::collections::BTreeMap;
 
-use tantivy::postings::Postings;
+use tantivy::postings::{Postings, TermInfo};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, DocSet, Searcher, Term, TERMINATED};
 
@@ -67,6 +67,7 @@ pub fn rerank(
     word_terms: &[Vec<Term>],
     word_weights: &[f32],
     f: Factors,
+    known: &dyn Fn(u32, &Term) -> Option<TermInfo>,
 ) -> Result<Vec<(f32, DocAddress)>> {
     let n = word_terms.len();
     // Coordination and proximity need two words; the lead bonus one.
@@ -76,7 +77,7 @@ pub fn rerank(
     }
     let weight = |i: usize| word_weights.get(i).copied().unwrap_or(1.0).max(0.0);
     let all: f32 = (0..n).map(weight).sum();
-    let matched = matched_words(searcher, fields, &top, word_terms, f.positions())?;
+    let matched = matched_words(searcher, fields, &top, word_terms, f.positions(), known)?;
     for ((score, _), m) in top.iter_mut().zip(matched) {
         if n >= 2 {
             let got: f32 = (0..n).filter(|&i| m[i].is_some()).map(weight).sum();
@@ -177,6 +178,7 @@ fn matched_words(
     top: &[(f32, DocAddress)],
     word_terms: &[Vec<Term>],
     positions: bool,
+    known: &dyn Fn(u32, &Term) -> Option<TermInfo>,
 ) -> Result<Vec<Vec<Option<Vec<u32>>>>> {
     let mut matched = vec![vec![None; word_terms.len()]; top.len()];
     let option = if positions {
@@ -197,9 +199,13 @@ fn matched_words(
         for (w, terms) in word_terms.iter().enumerate() {
             let mut hit: Vec<Option<Vec<u32>>> = vec![None; idxs.len()];
             for t in terms {
-                let postings = inverted
-                    .read_postings(t, option)
-                    .map_err(tantivy::TantivyError::from)?;
+                // The dictionary entry the query already looked up, else a lookup.
+                let postings = match known(segment, t) {
+                    Some(info) => Some(inverted.read_postings_from_terminfo(&info, option)),
+                    None => inverted.read_postings(t, option).transpose(),
+                }
+                .transpose()
+                .map_err(tantivy::TantivyError::from)?;
                 let Some(mut postings) = postings else {
                     continue;
                 };
