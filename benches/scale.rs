@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use ngo_search::synth::baseline::{self, RawIndex};
-use ngo_search::Engine;
+use ngo_search::{Engine, SearchRequest};
 
 #[derive(Debug, Clone, Copy, Default)]
 #[allow(dead_code)]
@@ -251,16 +251,16 @@ fn main() {
     let engine = Engine::open(&ngo_dir).expect("opening the ngo-search index");
     let raw = RawIndex::open(&raw_dir).expect("opening the raw index");
     println!("\n## query latency, ms (single thread, top 10, after warm-up; p50 / p95 / p99)");
-    println!("| queries | n | ngo no snippets | raw no snippets | ratio p50 | ngo snippets | raw snippets | ratio p50 | ngo lang filter, no snippets |");
-    println!("|---|---|---|---|---|---|---|---|---|");
-    let mut all: [Vec<Duration>; 5] = Default::default();
+    println!("| queries | n | ngo no snippets | raw no snippets | ratio p50 | ngo snippets | raw snippets | ratio p50 | ngo lang filter, no snippets | ngo no snippets, no facets (raw's work: top 10 + total) | ratio p50 |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    let mut all: [Vec<Duration>; 6] = Default::default();
     for set in &sets {
         // Warm-up: every query once on both.
         for (q, _) in &set.queries {
             let _ = engine.search(&ngo_request(q, true, None));
             let _ = raw.search(q, 10, true);
         }
-        let mut t: [Vec<Duration>; 5] = Default::default();
+        let mut t: [Vec<Duration>; 6] = Default::default();
         for (q, lang) in &set.queries {
             let time = |f: &mut dyn FnMut()| {
                 let s = Instant::now();
@@ -282,6 +282,12 @@ fn main() {
             t[4].push(time(&mut || {
                 let _ = engine.search(&ngo_request(q, false, Some(*lang)));
             }));
+            t[5].push(time(&mut || {
+                let _ = engine.search(&SearchRequest {
+                    facets: false,
+                    ..ngo_request(q, false, None)
+                });
+            }));
         }
         for (a, b) in all.iter_mut().zip(t.iter()) {
             a.extend_from_slice(b);
@@ -293,11 +299,11 @@ fn main() {
     }
 }
 
-fn print_row(name: &str, t: &mut [Vec<Duration>; 5]) {
+fn print_row(name: &str, t: &mut [Vec<Duration>; 6]) {
     let p: Vec<Percentiles> = t.iter_mut().map(|v| percentiles(v)).collect();
     let f = |p: &Percentiles| format!("{:.2} / {:.2} / {:.2}", p.p50, p.p95, p.p99);
     println!(
-        "| {name} | {} | {} | {} | {:.2} | {} | {} | {:.2} | {} |",
+        "| {name} | {} | {} | {} | {:.2} | {} | {} | {:.2} | {} | {} | {:.2} |",
         p[0].n,
         f(&p[0]),
         f(&p[1]),
@@ -306,6 +312,8 @@ fn print_row(name: &str, t: &mut [Vec<Duration>; 5]) {
         f(&p[3]),
         p[2].p50 / p[3].p50.max(1e-9),
         f(&p[4]),
+        f(&p[5]),
+        p[5].p50 / p[1].p50.max(1e-9),
     );
 }
 

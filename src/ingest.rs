@@ -341,9 +341,7 @@ pub fn ingest_paths(
     }
     writer.set_bulk(false);
     // One segment for what this ingest added (see Writer::set_bulk).
-    if std::env::var_os("NGO_NO_FINAL_MERGE").is_none() {
-        writer.merge_new_segments(&segments_before)?;
-    }
+    writer.merge_new_segments(&segments_before)?;
     bar.finish_and_clear();
     engine.reload()?;
     report.seconds = started.elapsed().as_secs_f64();

@@ -156,6 +156,9 @@ struct SearchArgs {
     /// Tolerate one typo in words of 5+ letters (0 or 1).
     #[arg(long, default_value_t = 0)]
     typos: u8,
+    /// Leave out the facet counts (languages, organisations).
+    #[arg(long)]
+    no_facets: bool,
     /// Print the answer as JSON (the same shape as the HTTP API).
     #[arg(long)]
     json: bool,
@@ -388,6 +391,7 @@ fn cmd_search(a: SearchArgs) -> Result<()> {
         highlight_post: post.into(),
         prefix: a.prefix,
         typos: a.typos,
+        facets: !a.no_facets,
         ..SearchRequest::default()
     };
     let res = engine.search(&req)?;
@@ -499,6 +503,9 @@ struct BenchArgs {
     /// Time retrieval alone, without snippets and passages.
     #[arg(long)]
     no_snippets: bool,
+    /// Without facet counts (the work raw tantivy's top 10 + total does).
+    #[arg(long)]
+    no_facets: bool,
     /// Write the answers as a TREC run file (`qid Q0 docid rank score ngo-search`).
     #[arg(long)]
     trec_out: Option<PathBuf>,
@@ -553,6 +560,7 @@ fn cmd_bench(a: BenchArgs) -> Result<()> {
         repeat: a.repeat,
         duration: a.duration.map(std::time::Duration::from_secs_f64),
         snippets: !a.no_snippets,
+        facets: !a.no_facets,
     };
     let report = bench::run(&engine, &queries, qrels.as_ref(), &opts);
     if let Some(path) = &a.trec_out {

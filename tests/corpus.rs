@@ -134,6 +134,20 @@ fn facets_count_languages_of_all_matches() {
 }
 
 #[test]
+fn facets_can_be_left_out_without_changing_the_hits() {
+    let with = search(SearchRequest::new("ALLATRA sabiedrība"));
+    let without = search(SearchRequest {
+        facets: false,
+        ..SearchRequest::new("ALLATRA sabiedrība")
+    });
+    assert!(!with.facets.lang.is_empty());
+    assert!(without.facets.lang.is_empty() && without.facets.org.is_empty());
+    assert_eq!(with.total, without.total);
+    let ids = |r: &SearchResponse| r.hits.iter().map(|h| h.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&with), ids(&without));
+}
+
+#[test]
 fn passages_cut_exactly_their_text_out_of_the_stored_document() {
     for q in [
         "sabiedrība",

@@ -195,6 +195,9 @@ fn search_get_post_and_cli_answer_the_same() {
         v["hits"][0]["snippet"].as_str().unwrap().contains("<mark>"),
         "{v}"
     );
+    let bare = search(&s, q, "&lang=lv,nb&query_lang=lv&limit=3&facets=false");
+    assert_eq!(bare["facets"]["lang"], json!({}), "{bare}");
+    assert_eq!(bare["total"], v["total"]);
 
     let body =
         json!({"q": q, "lang": "lv,nb", "query_lang": "lv", "limit": 3, "snippet_chars": 120});

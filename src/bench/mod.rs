@@ -225,6 +225,8 @@ pub struct BenchOptions {
     pub duration: Option<Duration>,
     /// Snippets and passages, as the CLI and the API make them (false = retrieval alone).
     pub snippets: bool,
+    /// Facet counts (false = top hits and total only).
+    pub facets: bool,
 }
 
 impl Default for BenchOptions {
@@ -237,6 +239,7 @@ impl Default for BenchOptions {
             repeat: None,
             duration: None,
             snippets: true,
+            facets: true,
         }
     }
 }
@@ -281,6 +284,7 @@ pub struct BenchReport {
     pub limit: usize,
     pub concurrency: usize,
     pub snippets: bool,
+    pub facets: bool,
     pub use_query_lang: bool,
     pub warmup_queries: usize,
     pub warmup_seconds: f64,
@@ -315,6 +319,7 @@ fn request(q: &BenchQuery, opts: &BenchOptions) -> SearchRequest {
         },
         limit: opts.limit,
         snippets: opts.snippets,
+        facets: opts.facets,
         ..SearchRequest::default()
     }
 }
@@ -529,6 +534,7 @@ pub fn run(
         limit: opts.limit,
         concurrency: threads,
         snippets: opts.snippets,
+        facets: opts.facets,
         use_query_lang: opts.use_query_lang,
         warmup_queries,
         warmup_seconds,
@@ -594,6 +600,7 @@ impl BenchReport {
         m.insert("concurrency".into(), json!(self.concurrency));
         m.insert("limit".into(), json!(self.limit));
         m.insert("snippets".into(), json!(self.snippets));
+        m.insert("facets".into(), json!(self.facets));
         m.insert("use_query_lang".into(), json!(self.use_query_lang));
         m.insert("index".into(), json!(self.index.display().to_string()));
         if self.with_qrels {
@@ -618,11 +625,12 @@ impl BenchReport {
         };
         let _ = writeln!(
             s,
-            "bench: {} queries on {}, top {}, snippets {}, {} worker thread{}{}",
+            "bench: {} queries on {}, top {}, snippets {}, facets {}, {} worker thread{}{}",
             self.overall.queries,
             self.index.display(),
             self.limit,
             if self.snippets { "on" } else { "off" },
+            if self.facets { "on" } else { "off" },
             self.concurrency,
             if self.concurrency == 1 { "" } else { "s" },
             label
@@ -782,6 +790,7 @@ mod tests {
             limit: 10,
             concurrency: 1,
             snippets: false,
+            facets: true,
             use_query_lang: false,
             warmup_queries: 0,
             warmup_seconds: 0.0,

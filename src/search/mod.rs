@@ -70,6 +70,9 @@ pub struct SearchRequest {
     pub typos: u8,
     /// false = no snippets or passages (retrieval only).
     pub snippets: bool,
+    /// false = no facet counts (`facets` comes back empty): one pass less over the matches, for
+    /// clients that do not show them.
+    pub facets: bool,
 }
 
 impl Default for SearchRequest {
@@ -90,6 +93,7 @@ impl Default for SearchRequest {
             prefix: false,
             typos: 0,
             snippets: true,
+            facets: true,
         }
     }
 }
@@ -448,7 +452,9 @@ impl Engine {
         } else {
             Box::new(BooleanQuery::new(clauses))
         };
-        let facet_collector = facets::FacetCollector::new(self.mask_cache(), &searcher);
+        let facet_collector = req
+            .facets
+            .then(|| facets::FacetCollector::new(self.mask_cache(), &searcher));
         let (scored, total, facets): (Vec<(f32, DocAddress)>, usize, Facets) = match req.sort {
             Sort::Relevance => {
                 // First stage: BM25 candidates; second stage: re-scored (coordination), then
@@ -460,6 +466,7 @@ impl Engine {
                 let top = TopDocs::with_limit(fetch).order_by_score();
                 let (mut top, total, facets) =
                     searcher.search(&*query, &(top, Count, facet_collector))?;
+                let facets = facets.unwrap_or_default();
                 let rest = top.split_off(ranking.rerank_depth.min(top.len()));
                 let mut top = rerank::rerank(
                     &searcher,
@@ -480,6 +487,7 @@ impl Engine {
                     .order_by_fast_field::<DateTime>("date", Order::Desc);
                 let (docs, total, facets) =
                     searcher.search(&*query, &(top, Count, facet_collector))?;
+                let facets = facets.unwrap_or_default();
                 (
                     docs.into_iter().map(|(_, a)| (0.0, a)).collect(),
                     total,
