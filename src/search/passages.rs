@@ -43,7 +43,7 @@ struct Hit {
 /// (superlative) are prefixes the stemmer removes: such words always pass.
 struct Gate {
     /// The first two and the first three letters of every term (folded), packed by [`pack`].
-    heads: std::collections::HashSet<u64>,
+    heads: rustc_hash::FxHashSet<u64>,
     /// Terms shorter than three letters, whole, packed, with their length.
     shorts: Vec<(u64, usize)>,
 }
@@ -64,7 +64,7 @@ fn head_of(key: u64, n: usize) -> u64 {
 
 impl Gate {
     fn new(matcher: &Matcher) -> Gate {
-        let mut heads = std::collections::HashSet::new();
+        let mut heads = rustc_hash::FxHashSet::default();
         let mut shorts = Vec::new();
         let values = matcher
             .terms
@@ -89,13 +89,20 @@ impl Gate {
     fn may_match(&self, word: &str) -> bool {
         let mut key = [0 as char; 3];
         let mut n = 0;
-        for c in word.chars().flat_map(char::to_lowercase) {
-            crate::analysis::fold::fold_char_into(c, |f| {
-                if n < 3 {
-                    key[n] = f;
-                    n += 1;
+        for c in word.chars() {
+            if c.is_ascii() {
+                key[n] = c.to_ascii_lowercase();
+                n += 1;
+            } else {
+                for l in c.to_lowercase() {
+                    crate::analysis::fold::fold_char_into(l, |f| {
+                        if n < 3 {
+                            key[n] = f;
+                            n += 1;
+                        }
+                    });
                 }
-            });
+            }
             if n >= 3 {
                 break;
             }
