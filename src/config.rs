@@ -158,8 +158,13 @@ pub struct IngestConfig {
     pub writer_threads: usize,
     /// Analysis threads (parse, detect, analyse); 0 = decide from the number of cores.
     pub analysis_threads: usize,
-    /// Documents per commit: a crash loses at most this many, re-ingest restores them.
+    /// Documents per commit (0 = no bound by count): a crash loses at most this many, re-ingest
+    /// restores them.
     pub commit_every: usize,
+    /// Seconds between commits: a crash loses at most this much work. Every commit makes a
+    /// segment per writer thread, and an ingest that made several merges them into one at the
+    /// end (a rewrite of everything it added), so fewer commits make a faster ingest.
+    pub commit_secs: u64,
     /// Files (and JSONL lines) larger than this are refused with a reason instead of read into
     /// memory. Indexing one document takes about 60 times its size in memory (a 200 MB text file
     /// peaks at 12 GB), so the default is 16.
@@ -171,6 +176,25 @@ pub struct IngestConfig {
 }
 
 impl IngestConfig {
+    /// Indexing threads of the tantivy writer: the configured number, or a third of the cores
+    /// (1 to 4). Detection and analysis cost about twice what tantivy's indexing does, so they
+    /// get the other two thirds; and one writer thread makes one segment per commit (each thread
+    /// makes its own), which spares the final merge of a one-commit ingest.
+    pub fn writer_workers(&self) -> usize {
+        if self.writer_threads > 0 {
+            self.writer_threads
+        } else {
+            let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+            (cores / 3).clamp(1, 4)
+        }
+    }
+
+    /// When a batch of `docs` documents, `secs` seconds after the last commit, is due to be
+    /// committed.
+    pub fn commit_due(&self, docs: usize, every: usize, since: std::time::Instant) -> bool {
+        (every > 0 && docs >= every) || since.elapsed().as_secs() >= self.commit_secs
+    }
+
     /// Analysis threads for ingest and reindex: the configured number, or one per core.
     pub fn analysis_workers(&self) -> usize {
         if self.analysis_threads > 0 {
@@ -187,7 +211,8 @@ impl Default for IngestConfig {
             writer_memory_mb: 200,
             writer_threads: 0,
             analysis_threads: 0,
-            commit_every: 20_000,
+            commit_every: 0,
+            commit_secs: 60,
             max_file_mb: 16,
             boilerplate_min_docs: 5,
             boilerplate_window: 2_000,
@@ -310,8 +335,11 @@ impl Config {
                     .into(),
             );
         }
-        if self.ingest.commit_every == 0 {
-            return Err("ingest.commit_every must be at least 1".into());
+        if !(1..=86_400).contains(&self.ingest.commit_secs) {
+            return Err(format!(
+                "ingest.commit_secs must be between 1 and 86400, got {}",
+                self.ingest.commit_secs
+            ));
         }
         if self.snippets.chars < 20 || self.snippets.chars > 10_000 {
             return Err("snippets.chars must be between 20 and 10000".into());
@@ -411,6 +439,19 @@ mod tests {
         ] {
             assert!(codes.contains(&must), "{must} not enabled by default");
         }
+    }
+
+    #[test]
+    fn commits_are_due_by_count_or_by_time() {
+        let c = Config::default_config().ingest;
+        let now = std::time::Instant::now();
+        // By default only time bounds a commit.
+        assert!(!c.commit_due(1_000_000, c.commit_every, now));
+        assert!(c.commit_due(500, 500, now));
+        assert!(!c.commit_due(499, 500, now));
+        let long_ago = now - std::time::Duration::from_secs(c.commit_secs);
+        assert!(c.commit_due(1, 0, long_ago));
+        assert!(c.writer_workers() >= 1);
     }
 
     #[test]

@@ -280,12 +280,7 @@ impl Engine {
     /// a clear error, not a wait.
     pub fn writer(&self) -> Result<Writer> {
         let ingest = &self.config.ingest;
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        let threads = if ingest.writer_threads > 0 {
-            ingest.writer_threads
-        } else {
-            cores.clamp(1, 4)
-        };
+        let threads = ingest.writer_workers();
         let budget = (ingest.writer_memory_mb << 20).max(threads * (16 << 20));
         let reindexed = || Error::BadIndex {
             dir: self.root.clone(),

@@ -26,7 +26,7 @@ use crate::read::{self, Problem, RawDocument, ReadEvent, ReadLimits, Severity};
 pub struct IngestOptions {
     /// Show a progress bar (only drawn on a terminal).
     pub progress: bool,
-    /// Override `ingest.commit_every`.
+    /// Override `ingest.commit_every` (documents per commit).
     pub commit_every: Option<usize>,
     /// Print a line per commit on stderr.
     pub report_commits: bool,
@@ -196,10 +196,9 @@ pub fn ingest_paths(
         max_file_bytes: config.ingest.max_file_mb.saturating_mul(1 << 20),
     };
     let window_size = config.ingest.boilerplate_window.max(1);
-    let commit_every = opts
-        .commit_every
-        .unwrap_or(config.ingest.commit_every)
-        .max(1);
+    // 0 = no bound by count (commits every `ingest.commit_secs`).
+    let commit_every = opts.commit_every.unwrap_or(config.ingest.commit_every);
+    let mut last_commit = Instant::now();
     let workers = config.ingest.analysis_workers();
 
     let bar = progress_bar(opts.progress, total_bytes);
@@ -307,11 +306,15 @@ pub fn ingest_paths(
                             report.text_bytes += text_bytes;
                             *langs.entry(lang).or_default() += 1;
                             since_commit += 1;
-                            if since_commit >= commit_every {
+                            if config
+                                .ingest
+                                .commit_due(since_commit, commit_every, last_commit)
+                            {
                                 committed_total += since_commit as u64;
                                 commit(writer, committed_total, opts, &bar)?;
                                 report.commits += 1;
                                 since_commit = 0;
+                                last_commit = Instant::now();
                             }
                         }
                     }

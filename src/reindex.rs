@@ -178,10 +178,9 @@ fn build_generation(
     let mut writer = new.writer()?;
     let searcher = old.searcher();
     let expected = searcher.num_docs();
-    let commit_every = opts
-        .commit_every
-        .unwrap_or(config.ingest.commit_every)
-        .max(1);
+    let mut last_commit = std::time::Instant::now();
+    // 0 = no bound by count (commits every `ingest.commit_secs`).
+    let commit_every = opts.commit_every.unwrap_or(config.ingest.commit_every);
     let workers = config.ingest.analysis_workers();
     let fields = *new.fields();
     let analyzer = new.analyzer().clone();
@@ -288,9 +287,14 @@ fn build_generation(
                         }
                         Err(p) => problems.push(p),
                     }
-                    if since_commit >= commit_every {
+                    if since_commit > 0
+                        && config
+                            .ingest
+                            .commit_due(since_commit, commit_every, last_commit)
+                    {
                         writer.commit(&format!("{{\"reindexed\":{added}}}"))?;
                         since_commit = 0;
+                        last_commit = std::time::Instant::now();
                         if opts.report_progress {
                             eprintln!("reindexed: {added} of {expected} documents");
                         }
