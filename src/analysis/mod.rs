@@ -87,6 +87,17 @@ pub fn is_alphanumeric(c: char) -> bool {
     }
 }
 
+/// `char::is_alphabetic`, with the same range checks as [`is_alphanumeric`].
+#[inline]
+pub fn is_alphabetic(c: char) -> bool {
+    match c {
+        _ if c.is_ascii() => c.is_ascii_alphabetic(),
+        '\u{D7}' | '\u{F7}' => false,
+        '\u{C0}'..='\u{24F}' | '\u{401}'..='\u{45F}' => true,
+        _ => c.is_alphabetic(),
+    }
+}
+
 /// Splits text into words: maximal runs of alphanumeric characters (and the combining marks
 /// that belong to them). Offsets are byte offsets and always fall on char boundaries.
 pub fn words(text: &str) -> impl Iterator<Item = Word<'_>> + '_ {
@@ -420,6 +431,7 @@ mod tests {
     fn the_fast_alphanumeric_check_is_unicodes() {
         for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
             assert_eq!(super::is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
+            assert_eq!(super::is_alphabetic(c), c.is_alphabetic(), "{c:?}");
         }
     }
 

@@ -142,7 +142,7 @@ pub fn scores(text: &str, enabled_mask: u32) -> [f32; SLOTS] {
     let mut lower = false;
     let mut letters = 0usize;
     for ch in text.chars() {
-        if ch.is_alphabetic() {
+        if crate::analysis::is_alphabetic(ch) {
             if buf.len() < 24 {
                 buf.extend(ch.to_lowercase());
             }
@@ -174,7 +174,7 @@ pub fn scores(text: &str, enabled_mask: u32) -> [f32; SLOTS] {
 pub fn finnic_cues(text: &str) -> (f32, f32) {
     let mut fi = 0f32;
     let mut et = 0f32;
-    for word in text.split(|c: char| !c.is_alphabetic()) {
+    for word in text.split(|c: char| !crate::analysis::is_alphabetic(c)) {
         if word.chars().count() < 3 {
             continue;
         }

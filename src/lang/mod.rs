@@ -533,7 +533,9 @@ fn document_sample(paragraphs: &[&str]) -> String {
 
 /// Counts letters of a text (alphabetic characters).
 fn count_letters(text: &str) -> usize {
-    text.chars().filter(|c| c.is_alphabetic()).count()
+    text.chars()
+        .filter(|&c| crate::analysis::is_alphabetic(c))
+        .count()
 }
 
 /// Both languages belong to the Scandinavian group that the second stage separates.

@@ -593,7 +593,7 @@ pub fn score_text(text: &str) -> ScandiScores {
         buf.clear();
     };
     for ch in text.chars() {
-        if ch.is_alphabetic() {
+        if crate::analysis::is_alphabetic(ch) {
             if buf.is_empty() {
                 capital = ch.is_uppercase();
             }
