@@ -341,3 +341,58 @@ fn index_built_with_other_analysis_is_not_mixed() {
     ]);
     assert!(!ok && err.contains("Re-index"), "{err}");
 }
+
+#[test]
+fn facets_count_organisations_of_all_matches() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("orgs.jsonl");
+    let orgs = [
+        "Zaļā brīvība",
+        "Zaļā brīvība",
+        "Bergen",
+        "Zaļā brīvība",
+        "",
+        "Bergen",
+    ];
+    let lines: Vec<String> = orgs
+        .iter()
+        .enumerate()
+        .map(|(i, org)| {
+            let mut d = serde_json::json!({"id": format!("d{i}"), "text": format!("Klimata pārmaiņas un kopiena {i}.")});
+            if !org.is_empty() {
+                d["org"] = serde_json::json!(org);
+            }
+            d.to_string()
+        })
+        .chain(std::iter::once(
+            serde_json::json!({"id": "other", "org": "Other", "text": "Nothing to see here."})
+                .to_string(),
+        ))
+        .collect();
+    std::fs::write(&input, lines.join("\n")).unwrap();
+    let engine = Engine::open_or_create(&dir.path().join("ix"), None).unwrap();
+    let mut writer = engine.writer().unwrap();
+    ngo_search::ingest_paths(&engine, &mut writer, &[input], &IngestOptions::default()).unwrap();
+    writer.finish().unwrap();
+    // Twice: the second answer comes from the per-segment cache the first one filled.
+    for _ in 0..2 {
+        let res = engine.search(&SearchRequest::new("klimats")).unwrap();
+        assert_eq!(res.total, 6);
+        let org: Vec<(&str, u64)> = res
+            .facets
+            .org
+            .iter()
+            .map(|(k, v)| (k.as_str(), *v))
+            .collect();
+        assert_eq!(org, [("Bergen", 2), ("Zaļā brīvība", 3)]);
+        let filtered = engine
+            .search(&SearchRequest {
+                org: Some("Bergen".into()),
+                ..SearchRequest::new("klimats")
+            })
+            .unwrap();
+        assert_eq!(filtered.total, 2);
+        assert_eq!(filtered.facets.org.get("Bergen"), Some(&2));
+        assert_eq!(filtered.facets.org.len(), 1);
+    }
+}
