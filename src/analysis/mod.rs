@@ -74,28 +74,34 @@ pub struct Word<'a> {
     pub text: &'a str,
 }
 
-/// `char::is_alphanumeric`, with the letters of Latin-1, Latin Extended-A/B and Russian
-/// answered by a range check: `char` looks every non-ASCII letter up in Unicode's tables, which
-/// was a tenth of a snippet's cost on Latvian text (every word of every hit is split).
+/// Whether a non-ASCII `c` is a letter, by range, for Latin-1, Latin Extended-A/B and Russian;
+/// `None` elsewhere. `char` looks every non-ASCII letter up in Unicode's tables, which was a tenth
+/// of a snippet's cost on Latvian text (every word of every hit is split).
 #[inline]
-pub fn is_alphanumeric(c: char) -> bool {
+fn letter_by_range(c: char) -> Option<bool> {
     match c {
-        _ if c.is_ascii() => c.is_ascii_alphanumeric(),
-        '\u{D7}' | '\u{F7}' => false,
-        '\u{C0}'..='\u{24F}' | '\u{401}'..='\u{45F}' => true,
-        _ => c.is_alphanumeric(),
+        '\u{D7}' | '\u{F7}' => Some(false),
+        '\u{C0}'..='\u{24F}' | '\u{401}'..='\u{45F}' => Some(true),
+        _ => None,
     }
 }
 
-/// `char::is_alphabetic`, with the same range checks as [`is_alphanumeric`].
+/// `char::is_alphanumeric`, fast for ASCII and the letters of [`letter_by_range`].
+#[inline]
+pub fn is_alphanumeric(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    letter_by_range(c).unwrap_or_else(|| c.is_alphanumeric())
+}
+
+/// `char::is_alphabetic`, fast for ASCII and the letters of [`letter_by_range`].
 #[inline]
 pub fn is_alphabetic(c: char) -> bool {
-    match c {
-        _ if c.is_ascii() => c.is_ascii_alphabetic(),
-        '\u{D7}' | '\u{F7}' => false,
-        '\u{C0}'..='\u{24F}' | '\u{401}'..='\u{45F}' => true,
-        _ => c.is_alphabetic(),
+    if c.is_ascii() {
+        return c.is_ascii_alphabetic();
     }
+    letter_by_range(c).unwrap_or_else(|| c.is_alphabetic())
 }
 
 /// Splits text into words: maximal runs of alphanumeric characters (and the combining marks
