@@ -336,14 +336,15 @@ impl Engine {
                 .map(|r| r.inverted_index(field).ok())
                 .collect::<Vec<_>>()
         });
-        // Each term is looked up once per query (the plan asks for some twice).
-        let seen = std::cell::RefCell::new(rustc_hash::FxHashMap::<Term, u64>::default());
-        // Where each body term's postings are, per segment: the second stage reads them again.
-        let infos =
-            std::cell::RefCell::new(rustc_hash::FxHashMap::<(u32, Term), TermInfo>::default());
+        // Each term is looked up once per query (the plan asks for some twice): its document
+        // frequency, and where its postings are in each segment (the second stage reads them).
+        let seen = std::cell::RefCell::new(rustc_hash::FxHashMap::<
+            Term,
+            (u64, Vec<Option<TermInfo>>),
+        >::default());
         let doc_freq = |t: &Term| -> u64 {
-            if let Some(&df) = seen.borrow().get(t) {
-                return df;
+            if let Some((df, _)) = seen.borrow().get(t) {
+                return *df;
             }
             let readers = if t.field() == fields.body {
                 &lexicons[0]
@@ -351,21 +352,24 @@ impl Engine {
                 &lexicons[1]
             };
             let mut df = 0u64;
-            for (segment, ii) in readers.iter().enumerate() {
-                let Some(ii) = ii else { continue };
-                match ii.get_term_info(t) {
-                    Ok(None) => {}
-                    Ok(Some(info)) => {
-                        df += u64::from(info.doc_freq);
-                        if t.field() == fields.body {
-                            infos.borrow_mut().insert((segment as u32, t.clone()), info);
-                        }
-                    }
+            let mut infos = Vec::new();
+            for ii in readers {
+                let info = match ii.as_ref().map(|ii| ii.get_term_info(t)) {
+                    Some(Ok(info)) => info,
                     // A failed lookup keeps the term: tantivy reports the error when it runs it.
-                    Err(_) => df = df.max(1),
-                }
+                    Some(Err(_)) => {
+                        df = df.max(1);
+                        None
+                    }
+                    None => None,
+                };
+                df += info.as_ref().map_or(0, |i| u64::from(i.doc_freq));
+                infos.push(info);
             }
-            seen.borrow_mut().insert(t.clone(), df);
+            if df == 0 {
+                infos = Vec::new();
+            }
+            seen.borrow_mut().insert(t.clone(), (df, infos));
             df
         };
         let mut plan = plan::plan(
@@ -475,7 +479,11 @@ impl Engine {
                     &word_terms,
                     &word_weights,
                     rerank::Factors::from_config(ranking),
-                    &|segment, t| infos.borrow().get(&(segment, t.clone())).cloned(),
+                    &|segment, t| {
+                        let seen = seen.borrow();
+                        let (_, infos) = seen.get(t)?;
+                        infos.get(segment as usize).cloned().flatten()
+                    },
                 )?;
                 top.extend(rest);
                 let page = top.into_iter().skip(req.offset).take(req.limit).collect();
