@@ -189,8 +189,8 @@ impl IngestConfig {
         }
     }
 
-    /// When a batch of `docs` documents, `secs` seconds after the last commit, is due to be
-    /// committed.
+    /// Whether `docs` documents added since the last commit (at `since`) are due to be
+    /// committed: `every` of them (0 = no bound by count), or `commit_secs` after it.
     pub fn commit_due(&self, docs: usize, every: usize, since: std::time::Instant) -> bool {
         (every > 0 && docs >= every) || since.elapsed().as_secs() >= self.commit_secs
     }

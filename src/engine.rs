@@ -38,8 +38,8 @@ pub struct Engine {
     analyzer: Arc<Analyzer>,
     detector: Detector,
     sidecar: Sidecar,
-    /// Per segment, each document's language mask, for facet counting.
-    masks: crate::search::MaskCache,
+    /// Per segment, each document's language mask and organisation, for facet counting.
+    facets: crate::search::FacetCache,
 }
 
 /// A stored document, as `GET /documents/{id}` returns it.
@@ -212,7 +212,7 @@ impl Engine {
             analyzer,
             detector,
             sidecar,
-            masks: Default::default(),
+            facets: Default::default(),
         })
     }
 
@@ -259,8 +259,8 @@ impl Engine {
     pub fn fields(&self) -> &Fields {
         &self.fields
     }
-    pub(crate) fn mask_cache(&self) -> &crate::search::MaskCache {
-        &self.masks
+    pub(crate) fn facet_cache(&self) -> &crate::search::FacetCache {
+        &self.facets
     }
     pub fn sidecar(&self) -> &Sidecar {
         &self.sidecar

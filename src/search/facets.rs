@@ -23,13 +23,13 @@ pub struct Facets {
 
 /// Counts facets over the matches of one search.
 pub struct FacetCollector<'a> {
-    cache: &'a MaskCache,
+    cache: &'a FacetCache,
     /// The searcher's segments: the cache forgets the others.
     live: Vec<SegmentId>,
 }
 
 impl<'a> FacetCollector<'a> {
-    pub fn new(cache: &'a MaskCache, searcher: &Searcher) -> FacetCollector<'a> {
+    pub fn new(cache: &'a FacetCache, searcher: &Searcher) -> FacetCollector<'a> {
         FacetCollector {
             cache,
             live: searcher
@@ -49,11 +49,11 @@ impl<'a> FacetCollector<'a> {
 /// masks: two bytes a document (2 MB per million), one array read per match.
 /// Segments never change (deletes do not matter: deleted documents are not collected).
 #[derive(Default)]
-pub struct MaskCache {
-    segments: Mutex<HashMap<SegmentId, Arc<SegmentMasks>>>,
+pub struct FacetCache {
+    segments: Mutex<HashMap<SegmentId, Arc<SegmentFacets>>>,
 }
 
-pub struct SegmentMasks {
+pub struct SegmentFacets {
     /// Per document, its mask's place in `masks`.
     ids: Vec<u16>,
     masks: Vec<u64>,
@@ -62,9 +62,9 @@ pub struct SegmentMasks {
     orgs: Option<Vec<u32>>,
 }
 
-impl MaskCache {
-    /// The masks of a segment (`None` past 65,536 distinct masks: the column is read instead).
-    fn masks(&self, reader: &SegmentReader, live: &[SegmentId]) -> Option<Arc<SegmentMasks>> {
+impl FacetCache {
+    /// A segment's facet values (`None` past 65,536 distinct masks: the columns are read instead).
+    fn segment(&self, reader: &SegmentReader, live: &[SegmentId]) -> Option<Arc<SegmentFacets>> {
         let id = reader.segment_id();
         if let Some(m) = self.segments.lock().ok()?.get(&id) {
             return Some(m.clone());
@@ -106,7 +106,7 @@ impl MaskCache {
                     })
                     .collect::<Option<Vec<u32>>>()
             });
-        let segment = Arc::new(SegmentMasks { ids, masks, orgs });
+        let segment = Arc::new(SegmentFacets { ids, masks, orgs });
         let mut map = self.segments.lock().ok()?;
         map.retain(|k, _| live.contains(k));
         map.insert(id, segment.clone());
@@ -136,7 +136,7 @@ impl Hasher for U64Hasher {
 
 pub struct FacetSegment {
     /// The segment's masks from the cache, else its column.
-    cached: Option<Arc<SegmentMasks>>,
+    cached: Option<Arc<SegmentFacets>>,
     /// Matches per entry of the cached masks (allocated on the first match).
     counts: Vec<u32>,
     /// Matches per organisation ordinal + 1, from the cached ordinals.
@@ -155,7 +155,7 @@ impl Collector for FacetCollector<'_> {
     fn for_segment(&self, _ord: u32, reader: &SegmentReader) -> tantivy::Result<FacetSegment> {
         let mask = reader.fast_fields().u64("langmask")?;
         Ok(FacetSegment {
-            cached: self.cache.masks(reader, &self.live),
+            cached: self.cache.segment(reader, &self.live),
             mask,
             counts: Vec::new(),
             org_counts: Vec::new(),

@@ -26,7 +26,7 @@ use crate::error::{Error, Result};
 use crate::index::decode_spans;
 use crate::lang::Lang;
 
-pub use facets::{Facets, MaskCache};
+pub use facets::{FacetCache, Facets};
 pub use passages::Passage;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -458,7 +458,7 @@ impl Engine {
         };
         let facet_collector = req
             .facets
-            .then(|| facets::FacetCollector::new(self.mask_cache(), &searcher));
+            .then(|| facets::FacetCollector::new(self.facet_cache(), &searcher));
         let (scored, total, facets): (Vec<(f32, DocAddress)>, usize, Facets) = match req.sort {
             Sort::Relevance => {
                 // First stage: BM25 candidates; second stage: re-scored (coordination), then
