@@ -123,11 +123,21 @@ static WORDS: LazyLock<FxMap<&'static str, u32>> = LazyLock::new(|| {
     m
 });
 
+/// Bytes of the longest function word: a longer word is not looked up.
+static LONGEST: LazyLock<usize> =
+    LazyLock::new(|| WORDS.keys().map(|w| w.len()).max().unwrap_or(0));
+
 /// Function-word hits per language (indexed by `Lang as usize`), counting only languages in
 /// `enabled_mask` (bit `1 << (Lang as u32)`).
+///
+/// Runs on most paragraphs of an ingest (the detector's first stage), so it lower-cases in a
+/// small buffer and does not look up words longer than the longest function word.
 pub fn scores(text: &str, enabled_mask: u32) -> [f32; SLOTS] {
     let mut out = [0f32; SLOTS];
-    let mut buf = String::with_capacity(24);
+    let longest = *LONGEST;
+    let mut buf = String::with_capacity(32);
+    // Over-long words stop filling `buf` and are not looked up.
+    let mut too_long = false;
     let add = |w: &str, out: &mut [f32; SLOTS]| {
         if let Some(&m) = WORDS.get(w) {
             let m = m & enabled_mask;
@@ -143,21 +153,28 @@ pub fn scores(text: &str, enabled_mask: u32) -> [f32; SLOTS] {
     let mut letters = 0usize;
     for ch in text.chars() {
         if crate::analysis::is_alphabetic(ch) {
-            if buf.len() < 24 {
-                buf.extend(ch.to_lowercase());
+            if !too_long {
+                if ch.is_ascii() {
+                    buf.push(ch.to_ascii_lowercase());
+                    lower |= ch.is_ascii_lowercase();
+                } else {
+                    buf.extend(ch.to_lowercase());
+                    lower |= ch.is_lowercase();
+                }
+                too_long = buf.len() > longest;
             }
-            lower |= ch.is_lowercase();
             letters += 1;
-        } else if !buf.is_empty() {
-            if lower || letters == 1 {
+        } else if letters > 0 {
+            if !too_long && (lower || letters == 1) {
                 add(&buf, &mut out);
             }
             buf.clear();
+            too_long = false;
             lower = false;
             letters = 0;
         }
     }
-    if !buf.is_empty() && (lower || letters == 1) {
+    if letters > 0 && !too_long && (lower || letters == 1) {
         add(&buf, &mut out);
     }
     out
@@ -230,5 +247,43 @@ mod tests {
         assert!(et > fi);
         let _ = scores("", all);
         let _ = finnic_cues("");
+    }
+
+    /// The fast scoring counts exactly what the plain definition does: every word in lower case
+    /// (words in capitals of more than one letter aside), looked up in the lists.
+    #[test]
+    fn scores_equal_the_plain_definition() {
+        let plain = |text: &str, mask: u32| {
+            let mut out = [0f32; SLOTS];
+            for w in text.split(|c: char| !crate::analysis::is_alphabetic(c)) {
+                if w.is_empty() || (w.chars().count() > 1 && !w.chars().any(char::is_lowercase)) {
+                    continue;
+                }
+                if let Some(&m) = WORDS.get(w.to_lowercase().as_str()) {
+                    for (i, slot) in out.iter_mut().enumerate() {
+                        if m & mask & (1u32 << i) != 0 {
+                            *slot += 1.0;
+                        }
+                    }
+                }
+            }
+            out
+        };
+        let texts = [
+            "The head office of the movement is in the U.S.A. AND THE END",
+            "Sabiedrība un kultūra ir mūsu prioritāte, arī jauniešiem. UN ARĪ",
+            "Vi er en frivillig organisasjon som jobber for barn og unge i Norge.",
+            "Eg er glad i deg, og det er ikkje lett å seie kva eg meiner.",
+            "Der Verein ist nicht nur für die Jugend da. Über uns: ÜBER",
+            "I W Z na do się nie jest to że jak od po dla ale lub oraz",
+            "supercalifragilisticexpialidocious and Ünïcödé-wörds ǅ ß İstanbul",
+            "",
+            "1234 -- !!",
+        ];
+        for text in texts {
+            for mask in [u32::MAX, 1 << Lang::En as u32 | 1 << Lang::Lv as u32] {
+                assert_eq!(scores(text, mask), plain(text, mask), "{text}");
+            }
+        }
     }
 }

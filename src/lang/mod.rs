@@ -377,6 +377,8 @@ struct Config {
     enabled_mask: u32,
     whatlang: Option<FastWhatlang>,
     scandi_mask: u8,
+    /// Whether [`Detector::first_stage`] may answer before whatlang.
+    first_stage: bool,
 }
 
 /// Bytes of samples [`Detector::detect_paragraph`] remembers per thread.
@@ -578,8 +580,28 @@ impl Detector {
                     Some(FastWhatlang::with_allowlist(wl))
                 },
                 scandi_mask,
+                first_stage: true,
             }),
         }
+    }
+
+    /// The same detector without the function-word first stage: every Latin-script paragraph
+    /// goes to whatlang (to measure what the first stage changes; `eval-langid` shows both).
+    pub fn without_first_stage(&self) -> Detector {
+        Detector {
+            cfg: Arc::new(Config {
+                enabled: self.cfg.enabled.clone(),
+                enabled_mask: self.cfg.enabled_mask,
+                whatlang: self.cfg.whatlang.clone(),
+                scandi_mask: self.cfg.scandi_mask,
+                first_stage: false,
+            }),
+        }
+    }
+
+    /// What the paragraph memo is keyed by besides the sample: everything that changes answers.
+    fn memo_key(&self) -> u32 {
+        self.cfg.enabled_mask | u32::from(!self.cfg.first_stage) << 31
     }
 
     /// The enabled languages, sorted.
@@ -635,7 +657,7 @@ impl Detector {
     /// and the enabled languages, so a copy costs one hash instead of a detection. The memo keeps
     /// the samples themselves (exact, no hash collisions) and is emptied past [`MEMO_BYTES`].
     fn detect_paragraph(&self, sample: &str) -> Option<Inner> {
-        let mask = self.cfg.enabled_mask;
+        let mask = self.memo_key();
         let known = MEMO.with(|m| {
             let m = m.borrow();
             (m.mask == mask)
@@ -691,15 +713,20 @@ impl Detector {
         let Some(wl) = self.cfg.whatlang.as_ref() else {
             return Some(Self::und(letters, 0.0));
         };
-        let mut lang;
-        let mut conf;
-        match wl.detect(s) {
-            Some((l, c)) => {
-                lang = Lang::from_whatlang(l);
-                conf = c;
-            }
-            None => return Some(Self::und(letters, 0.0)),
-        }
+        // The first stage stands in for whatlang where the function words leave no doubt.
+        let presumed = if self.cfg.first_stage {
+            self.first_stage(s)
+        } else {
+            None
+        };
+        let from_first_stage = presumed.is_some();
+        let (mut lang, mut conf, scandi_scores) = match presumed {
+            Some((l, scores)) => (l, 1.0, scores),
+            None => match wl.detect(s) {
+                Some((l, c)) => (Lang::from_whatlang(l), c, None),
+                None => return Some(Self::und(letters, 0.0)),
+            },
+        };
         if lang == Lang::Und {
             return Some(Self::und(letters, conf));
         }
@@ -709,7 +736,11 @@ impl Detector {
         }
 
         // Letter veto: the answer's language never writes letters that are frequent in the text.
-        if let Some((l2, c2)) = self.letter_veto(s, lang, letters) {
+        // (The first stage only answers when there are none.)
+        if let Some((l2, c2)) = (!from_first_stage)
+            .then(|| self.letter_veto(s, lang, letters))
+            .flatten()
+        {
             lang = l2;
             conf = c2;
         }
@@ -742,7 +773,8 @@ impl Detector {
         // Scandinavian second stage.
         let bit = lang.scandi_bit();
         if bit != 0 && self.cfg.scandi_mask != 0 {
-            let (l, c, margin, lex_margin) = self.scandi_decide(s, lang, conf);
+            let scores = scandi_scores.unwrap_or_else(|| scandinavian::score_text(s));
+            let (l, c, margin, lex_margin) = self.scandi_decide(&scores, lang, conf);
             return Some(Inner {
                 det: Detection {
                     lang: l,
@@ -770,6 +802,83 @@ impl Detector {
             scandi: false,
             first: lang,
         })
+    }
+
+    /// The first stage for Latin text: where the function words of a paragraph leave no doubt,
+    /// they give the answer whatlang would give, without its trigram ranking of the sample (which
+    /// costs more than all the rest of a paragraph's detection and analysis: most paragraphs of a
+    /// collection are prose in one language, with several of its commonest words). The answer
+    /// then goes through the same later stages as whatlang's. No doubt means:
+    /// * one language's function-word hits lead every other's (the Scandinavian languages, whose
+    ///   function words are largely shared, counting as one) by [`FIRST_STAGE_HITS`] and by a
+    ///   factor of [`FIRST_STAGE_RATIO`];
+    /// * no letter that the language (for Scandinavian text: its answer) does not write;
+    /// * not Finnish or Estonian (the morphology stage weighs whatlang's confidence);
+    /// * for Scandinavian text, a lexicon margin of the second stage so large
+    ///   ([`FIRST_STAGE_SCANDI_MARGIN`]) that whatlang's prior, wherever it went, could not change
+    ///   its answer; whatlang's answer is presumed to be the lexicon's (Bokmål for Nynorsk, as
+    ///   whatlang has no Nynorsk). The lexicon's scores are handed on so the second stage does not
+    ///   compute them again.
+    fn first_stage(&self, s: &str) -> Option<(Lang, Option<scandinavian::ScandiScores>)> {
+        let fw = function_words::scores(s, self.cfg.enabled_mask);
+        let mut best = (Lang::Und, 0f32);
+        let mut second = 0f32;
+        let mut scandi = (Lang::Und, 0f32);
+        for &l in &self.cfg.enabled {
+            let v = fw[l as usize];
+            if l.scandi_bit() != 0 {
+                if v > scandi.1 {
+                    scandi = (l, v);
+                }
+                continue;
+            }
+            if v > best.1 {
+                second = best.1;
+                best = (l, v);
+            } else {
+                second = second.max(v);
+            }
+        }
+        if scandi.1 > best.1 {
+            second = best.1;
+            best = scandi;
+        } else {
+            second = second.max(scandi.1);
+        }
+        let (lang, hits) = best;
+        if hits < FIRST_STAGE_HITS + second
+            || hits < FIRST_STAGE_RATIO * second
+            || matches!(lang, Lang::Fi | Lang::Et | Lang::Und)
+            || lang.is_cyrillic()
+        {
+            return None;
+        }
+        if lang.scandi_bit() == 0 {
+            return (foreign_letters(s, lang) == 0).then_some((lang, None));
+        }
+        let scores = scandinavian::score_text(s);
+        let mask = self.cfg.scandi_mask;
+        let mut ranked: Vec<(f32, u8)> = scandinavian::CANDIDATES
+            .iter()
+            .filter(|&&b| mask & b != 0)
+            .map(|&b| (scores.get(b), b))
+            .collect();
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let top = *ranked.first()?;
+        let runner_up = ranked.get(1).map_or(f32::NEG_INFINITY, |r| r.0);
+        if top.0 - runner_up < FIRST_STAGE_SCANDI_MARGIN {
+            return None;
+        }
+        let answer = match top.1 {
+            scandinavian::NB | scandinavian::NN => Lang::Nb,
+            scandinavian::DA => Lang::Da,
+            _ => Lang::Sv,
+        };
+        let writes = match top.1 {
+            scandinavian::NN => Lang::Nn,
+            _ => answer,
+        };
+        (foreign_letters(s, writes) == 0).then_some((answer, Some(scores)))
     }
 
     /// Non-ASCII letters of the sample that `lang` does not use, if they are frequent enough to rule
@@ -1209,10 +1318,14 @@ impl Detector {
 
     /// The Scandinavian second stage: returns (language, confidence, margin, margin of the lexicon
     /// alone).
-    fn scandi_decide(&self, s: &str, wl_lang: Lang, wl_conf: f64) -> (Lang, f64, f32, f32) {
+    fn scandi_decide(
+        &self,
+        scores: &scandinavian::ScandiScores,
+        wl_lang: Lang,
+        wl_conf: f64,
+    ) -> (Lang, f64, f32, f32) {
         use scandinavian::{CANDIDATES, NB, NN};
         let mask = self.cfg.scandi_mask;
-        let scores = scandinavian::score_text(s);
         let prior_bits = match wl_lang {
             Lang::Nb => NB | NN,
             other => other.scandi_bit(),
@@ -1278,6 +1391,25 @@ pub const QUERY_MIN_LETTERS: usize = 15;
 const QUERY_LETTERS_NO_FW: usize = 20;
 /// Second-stage margin for a Scandinavian query.
 const QUERY_SCANDI_MARGIN: f32 = 3.0;
+
+/// Function-word hits by which one language must lead every other for the first stage to decide
+/// without whatlang…
+const FIRST_STAGE_HITS: f32 = 4.0;
+/// …and the factor (Latvian and Lithuanian share *ir*, *ar*, *kas*).
+const FIRST_STAGE_RATIO: f32 = 2.0;
+/// Lexicon margin of a Scandinavian paragraph that whatlang's prior could not overturn (it is at
+/// most [`SCANDI_PRIOR`], given to one side): twice that.
+const FIRST_STAGE_SCANDI_MARGIN: f32 = 2.0 * SCANDI_PRIOR;
+
+/// Letters of `s` that `lang` does not write (é, common in names and loans everywhere, aside).
+fn foreign_letters(s: &str, lang: Lang) -> usize {
+    let own = lang.letters();
+    s.chars()
+        .filter(|&c| !c.is_ascii() && crate::analysis::is_alphabetic(c))
+        .filter_map(|c| c.to_lowercase().next())
+        .filter(|&lc| lc != 'é' && !own.contains(lc))
+        .count()
+}
 
 /// whatlang answers below this confidence are checked against the function words.
 const FW_GATE: f64 = 0.6;

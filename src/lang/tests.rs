@@ -617,3 +617,48 @@ mod prop {
         }
     }
 }
+
+// ---------------------------------------------------------------- first stage
+
+/// Clear prose is decided by the function words alone, with the answer the whatlang path gives
+/// (language and, through the later stages, the same Scandinavian decision).
+#[test]
+fn first_stage_answers_clear_prose_like_whatlang() {
+    let d = Detector::new(TWELVE);
+    let slow = d.without_first_stage();
+    let cases = [
+        (Lang::En, "The association is a network of volunteers who work with children and young people in the region, and it is open to all who want to help them."),
+        (Lang::Lv, "Biedrība ir brīvprātīgo tīkls, kas strādā ar bērniem un jauniešiem reģionā, un tā ir atvērta visiem, kas vēlas palīdzēt, jo tas ir svarīgi arī mums."),
+        (Lang::De, "Der Verein ist ein Netzwerk von Freiwilligen, die mit Kindern und Jugendlichen in der Region arbeiten, und er steht allen offen, die helfen wollen."),
+        (Lang::Pl, "Stowarzyszenie jest siecią wolontariuszy, którzy pracują z dziećmi i młodzieżą w regionie, i jest otwarte dla wszystkich, którzy chcą pomóc, bo to ważne."),
+        (Lang::Da, "Foreningen er et netværk af frivillige, som arbejder med børn og unge i regionen, og den er åben for alle, der vil hjælpe dem, hvad enten de er unge eller gamle."),
+        (Lang::Nn, "Laget er eit nettverk av frivillige som arbeider med born og unge i regionen, og det er ope for alle som vil hjelpe dei, men eg veit ikkje kva dei treng no."),
+    ];
+    for (want, text) in cases {
+        assert!(
+            d.first_stage(text).is_some(),
+            "first stage passed over: {text}"
+        );
+        let fast = d.detect(text).map(|x| x.lang);
+        assert_eq!(fast, Some(want), "{text}");
+        assert_eq!(fast, slow.detect(text).map(|x| x.lang), "{text}");
+    }
+}
+
+/// Where the function words are few, or letters point elsewhere, whatlang decides as before.
+#[test]
+fn first_stage_leaves_unclear_text_to_whatlang() {
+    let d = Detector::new(TWELVE);
+    for text in [
+        // Too few function words.
+        "Volunteers, children, parks, riverbanks, springtime clean-up campaign.",
+        // English function words around a Latvian name and place (ā, ū, ē: not English letters).
+        "The meeting of the board is in Rīga and it is with Jūrmalas pilsētas dome, so the board will be there.",
+        // Finnish (the morphology stage weighs whatlang's confidence).
+        "Yhdistys on vapaaehtoisten verkosto, ja se on avoin kaikille, jotka haluavat auttaa, mutta se ei ole vain nuorille.",
+        // Cyrillic never reaches it.
+        "Общество и культура это то, что мы делаем вместе, и это не только для молодёжи.",
+    ] {
+        assert!(d.first_stage(text).is_none(), "first stage answered: {text}");
+    }
+}
