@@ -156,7 +156,9 @@ pub fn to_tantivy(doc: &Document, fields: &Fields, analyzer: &Analyzer) -> Tanti
         );
     }
 
-    let mut body = TermsEncoder::default();
+    // Encoded terms take about twice the text (tag, stem, folded and truncated forms): sized
+    // once instead of grown by doubling.
+    let mut body = TermsEncoder::with_capacity(2 * doc.text.len());
     let mut position = 0u32;
     for span in &doc.spans {
         let text = &doc.text[span.start..span.end];
@@ -218,6 +220,13 @@ pub struct TermsEncoder {
 }
 
 impl TermsEncoder {
+    pub fn with_capacity(bytes: usize) -> TermsEncoder {
+        TermsEncoder {
+            text: String::with_capacity(bytes),
+            last: 0,
+        }
+    }
+
     pub fn push(&mut self, position: u32, term: &str) {
         let inc = position.saturating_sub(self.last);
         self.last = position;
