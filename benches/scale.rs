@@ -12,7 +12,8 @@
 //!
 //! Other knobs: NGO_SCALE_SEED (42), NGO_SCALE_REPEAT (ingest rounds, 1), NGO_SCALE_QPC
 //! (queries per class, 200), NGO_SCALE_SKIP_INGEST=1 (reuse the indexes of the last run),
-//! NGO_SCALE_ONLY=ngo|raw (ingest one side only), NGO_BENCH_DIR (work folder).
+//! NGO_SCALE_ONLY=ngo|raw (ingest one side only), NGO_BENCH_DIR (work folder), NGO_BENCH_WRITER_THREADS
+//! (ngo-search's `ingest.writer_threads`).
 
 mod common;
 

@@ -309,6 +309,7 @@ impl Engine {
             fields: self.fields,
             analyzer: self.analyzer.clone(),
             uncommitted: 0,
+            threads,
         })
     }
 
@@ -412,6 +413,8 @@ pub struct Writer {
     fields: Fields,
     analyzer: Arc<Analyzer>,
     uncommitted: usize,
+    /// tantivy's indexing threads: a commit makes up to one segment per thread.
+    threads: usize,
 }
 
 impl Writer {
@@ -505,9 +508,12 @@ impl Writer {
         }
     }
 
-    /// Merges the committed segments that are not in `before` into one, and waits for it.
-    /// Queries pay a term-dictionary lookup per term and segment, and a query reads each word
-    /// in every language (dozens of terms): fewer segments is most of query latency.
+    /// Merges the committed segments that are not in `before` into one, and waits for it, when
+    /// there are more of them than indexing threads (several commits). Queries pay a
+    /// term-dictionary lookup per term and segment, and a query reads each word in every language
+    /// (dozens of terms), so many segments cost query time; but one commit's segments (one per
+    /// thread, when `ingest.writer_threads` asks for several to ingest faster) are left as they
+    /// are: merging them would rewrite the whole ingest on one core.
     pub fn merge_new_segments(
         &mut self,
         before: &std::collections::HashSet<tantivy::index::SegmentId>,
@@ -519,7 +525,7 @@ impl Writer {
             .into_iter()
             .filter(|id| !before.contains(id))
             .collect();
-        if ids.len() >= 2 {
+        if ids.len() > self.threads {
             self.writer.merge(&ids).wait()?;
         }
         Ok(())

@@ -65,7 +65,16 @@ pub fn text_bytes(path: &Path) -> (u64, u64) {
 pub fn ngo_ingest(dir: &Path, input: &Path) -> f64 {
     let _ = std::fs::remove_dir_all(dir);
     let started = Instant::now();
-    let engine = Engine::open_or_create(dir, None).expect("creating the index");
+    // NGO_BENCH_WRITER_THREADS sets `ingest.writer_threads` (default: the product's).
+    let config = std::env::var("NGO_BENCH_WRITER_THREADS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map(|threads| {
+            let mut c = ngo_search::Config::default_config();
+            c.ingest.writer_threads = threads;
+            c
+        });
+    let engine = Engine::open_or_create(dir, config.as_ref()).expect("creating the index");
     let mut writer = engine.writer().expect("writer");
     let opts = IngestOptions {
         progress: false,

