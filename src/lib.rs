@@ -5,6 +5,7 @@
 //! (tantivy) → [`search`] (query reading, ranking, passages). [`Engine`] ties one index to the
 //! config it was built with; the CLI, the HTTP [`server`] and the [`bench`] all use it.
 
+pub mod allocator;
 pub mod analysis;
 pub mod bench;
 pub mod config;

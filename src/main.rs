@@ -174,6 +174,7 @@ enum SortArg {
 }
 
 fn main() {
+    ngo_search::allocator::tune();
     // Printing into a closed pipe (`ngo-search search … | head`) ends quietly, like other
     // Unix tools, instead of panicking in println!.
     let default_hook = std::panic::take_hook();

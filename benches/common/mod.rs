@@ -64,6 +64,8 @@ pub fn text_bytes(path: &Path) -> (u64, u64) {
 /// (read, detect, analyse, index, commit, merges finished).
 pub fn ngo_ingest(dir: &Path, input: &Path) -> f64 {
     let _ = std::fs::remove_dir_all(dir);
+    // The binary's allocator settings, so the bench measures what `ngo-search index` does.
+    ngo_search::allocator::tune();
     let started = Instant::now();
     // NGO_BENCH_WRITER_THREADS sets `ingest.writer_threads` (default: the product's).
     let config = std::env::var("NGO_BENCH_WRITER_THREADS")
