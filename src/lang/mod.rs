@@ -374,7 +374,7 @@ struct Inner {
     first: Lang,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Config {
     enabled: Vec<Lang>,
     enabled_mask: u32,
@@ -591,15 +591,9 @@ impl Detector {
     /// The same detector without the function-word first stage: every Latin-script paragraph
     /// goes to whatlang (the reference the first stage is measured and tested against).
     pub fn without_first_stage(&self) -> Detector {
-        Detector {
-            cfg: Arc::new(Config {
-                enabled: self.cfg.enabled.clone(),
-                enabled_mask: self.cfg.enabled_mask,
-                whatlang: self.cfg.whatlang.clone(),
-                scandi_mask: self.cfg.scandi_mask,
-                first_stage: false,
-            }),
-        }
+        let mut cfg = (*self.cfg).clone();
+        cfg.first_stage = false;
+        Detector { cfg: Arc::new(cfg) }
     }
 
     /// What the paragraph memo is keyed by besides the sample: everything that changes answers.
@@ -890,14 +884,7 @@ impl Detector {
         let own = lang.letters();
         let mut foreign = 0usize;
         let mut special: Vec<char> = Vec::new();
-        for c in s.chars() {
-            if c.is_ascii() || !c.is_alphabetic() {
-                continue;
-            }
-            let lc = c.to_lowercase().next().unwrap_or(c);
-            if lc == 'é' {
-                continue;
-            }
+        for lc in special_letters(s) {
             if !own.contains(lc) {
                 foreign += 1;
             }
@@ -1248,12 +1235,8 @@ impl Detector {
     /// text has none).
     fn letter_candidates(&self, s: &str) -> Vec<Lang> {
         let mut special: Vec<char> = Vec::new();
-        for c in s.chars() {
-            if c.is_ascii() || !c.is_alphabetic() {
-                continue;
-            }
-            let lc = c.to_lowercase().next().unwrap_or(c);
-            if lc != 'é' && special.len() < 32 && !special.contains(&lc) {
+        for lc in special_letters(s) {
+            if special.len() < 32 && !special.contains(&lc) {
                 special.push(lc);
             }
         }
@@ -1404,14 +1387,19 @@ const FIRST_STAGE_RATIO: f32 = 2.0;
 /// most [`SCANDI_PRIOR`], given to one side): twice that.
 const FIRST_STAGE_SCANDI_MARGIN: f32 = 2.0 * SCANDI_PRIOR;
 
-/// Letters of `s` that `lang` does not write (é, common in names and loans everywhere, aside).
-fn foreign_letters(s: &str, lang: Lang) -> usize {
-    let own = lang.letters();
+/// The non-ASCII letters of `s`, lower-cased, except é (common in names and loans everywhere):
+/// the letters that tell languages of one script apart.
+fn special_letters(s: &str) -> impl Iterator<Item = char> + '_ {
     s.chars()
         .filter(|&c| !c.is_ascii() && crate::analysis::is_alphabetic(c))
-        .filter_map(|c| c.to_lowercase().next())
-        .filter(|&lc| lc != 'é' && !own.contains(lc))
-        .count()
+        .map(|c| c.to_lowercase().next().unwrap_or(c))
+        .filter(|&c| c != 'é')
+}
+
+/// Letters of `s` that `lang` does not write.
+fn foreign_letters(s: &str, lang: Lang) -> usize {
+    let own = lang.letters();
+    special_letters(s).filter(|&c| !own.contains(c)).count()
 }
 
 /// whatlang answers below this confidence are checked against the function words.
