@@ -4,8 +4,12 @@
 //!   cargo bench --bench http_load -- --index data/index --secs 30 --concurrency 1,8,32,64 \
 //!       --queries queries.txt                           # one query per line
 //!
+//! `--result-cache-mb 0` turns the server's result cache off, so every request is searched (the
+//! default keeps 64 MiB of answers, like `ngo-search serve`: clients cycle through the queries,
+//! so after the first round repeats are answered from memory; the `hits` column says how many).
+//!
 //! (Environment instead of flags: NGO_LOAD_INDEX, NGO_LOAD_SECS, NGO_LOAD_CONCURRENCY,
-//! NGO_LOAD_QUERIES.) The server runs in this process on a loopback port with the rate limit off
+//! NGO_LOAD_QUERIES, NGO_LOAD_RESULT_CACHE_MB.) The server runs in this process on a loopback port with the rate limit off
 //! and no request log; each client is a thread with its own keep-alive connection (ureq Agent).
 //! Clients and server share the machine's cores, so the figures are a floor. Prints, per
 //! concurrency level: requests/s and latency p50/p90/p99/max as the clients measured them.
@@ -65,6 +69,7 @@ struct Args {
     secs: f64,
     concurrency: Vec<usize>,
     queries: Vec<String>,
+    result_cache_mb: usize,
 }
 
 fn args() -> Args {
@@ -75,6 +80,9 @@ fn args() -> Args {
         .unwrap_or(10.0);
     let mut conc = env("NGO_LOAD_CONCURRENCY").unwrap_or_else(|| "1,8,32".into());
     let mut queries_file = env("NGO_LOAD_QUERIES").map(PathBuf::from);
+    let mut result_cache_mb: usize = env("NGO_LOAD_RESULT_CACHE_MB")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(ServeOptions::default().result_cache_bytes >> 20);
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
     while i < argv.len() {
@@ -84,6 +92,9 @@ fn args() -> Args {
             "--secs" => secs = next.and_then(|v| v.parse().ok()).unwrap_or(secs),
             "--concurrency" => conc = next.unwrap_or(conc),
             "--queries" => queries_file = next.map(PathBuf::from),
+            "--result-cache-mb" => {
+                result_cache_mb = next.and_then(|v| v.parse().ok()).unwrap_or(result_cache_mb)
+            }
             _ => {
                 i += 1;
                 continue;
@@ -95,7 +106,16 @@ fn args() -> Args {
         Some(p) => std::fs::read_to_string(&p)
             .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
             .lines()
-            .map(|l| l.split('\t').next_back().unwrap_or("").trim().to_string())
+            // A query per line; or TSV: `id<TAB>query` or `id<TAB>query<TAB>lang` (dev-eval).
+            .map(|l| {
+                let cols: Vec<&str> = l.split('\t').collect();
+                let q = if cols.len() >= 3 {
+                    cols[1]
+                } else {
+                    cols[cols.len() - 1]
+                };
+                q.trim().to_string()
+            })
             .filter(|l| !l.is_empty())
             .collect(),
         None => QUERIES.iter().map(|q| q.to_string()).collect(),
@@ -110,12 +130,15 @@ fn args() -> Args {
             .filter(|c| *c > 0)
             .collect(),
         queries,
+        result_cache_mb,
     }
 }
 
 struct Level {
     requests: usize,
     errors: usize,
+    /// Answers the server's result cache gave (`x-ngo-cache: hit`).
+    hits: usize,
     seconds: f64,
     lat_us: Vec<u64>,
 }
@@ -132,6 +155,7 @@ fn run_level(base: &str, queries: &Arc<Vec<String>>, clients: usize, dur: Durati
                     .build();
                 let mut lat = Vec::with_capacity(1 << 14);
                 let mut errors = 0usize;
+                let mut hits = 0usize;
                 let mut i = c * 7;
                 while !stop.load(Ordering::Relaxed) {
                     let q = &queries[i % queries.len()];
@@ -140,6 +164,7 @@ fn run_level(base: &str, queries: &Arc<Vec<String>>, clients: usize, dur: Durati
                     let t = Instant::now();
                     match agent.get(&url).call() {
                         Ok(r) => {
+                            hits += usize::from(r.header("x-ngo-cache") == Some("hit"));
                             // Read the whole body, as a client would.
                             let ok = r.into_string().is_ok();
                             lat.push(t.elapsed().as_micros() as u64);
@@ -150,7 +175,7 @@ fn run_level(base: &str, queries: &Arc<Vec<String>>, clients: usize, dur: Durati
                         Err(_) => errors += 1,
                     }
                 }
-                (lat, errors)
+                (lat, errors, hits)
             })
         })
         .collect();
@@ -158,16 +183,19 @@ fn run_level(base: &str, queries: &Arc<Vec<String>>, clients: usize, dur: Durati
     stop.store(true, Ordering::Relaxed);
     let mut lat_us = Vec::new();
     let mut errors = 0;
+    let mut hits = 0;
     for t in threads {
-        let (l, e) = t.join().unwrap();
+        let (l, e, h) = t.join().unwrap();
         lat_us.extend(l);
         errors += e;
+        hits += h;
     }
     let seconds = started.elapsed().as_secs_f64();
     lat_us.sort_unstable();
     Level {
         requests: lat_us.len(),
         errors,
+        hits,
         seconds,
         lat_us,
     }
@@ -206,6 +234,7 @@ fn main() {
         engine,
         ServeOptions {
             rate_limit: 0.0,
+            result_cache_bytes: a.result_cache_mb << 20,
             ..ServeOptions::default()
         },
     );
@@ -213,21 +242,30 @@ fn main() {
     let queries = Arc::new(a.queries);
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!(
-        "http_load: GET /search on {} ({docs} documents), {} queries, {} s per level, {cores} cores shared by clients and server",
+        "http_load: GET /search on {} ({docs} documents), {} queries, {} s per level, result cache {} MiB, {cores} cores shared by clients and server",
         a.index.as_ref().map_or("corpus/".to_string(), |p| p.display().to_string()),
         queries.len(),
-        a.secs
+        a.secs,
+        a.result_cache_mb
     );
     // Warm-up: caches, connections, the blocking pool.
     run_level(&server.base, &queries, 4, Duration::from_secs(1));
     println!(
-        "{:>11} {:>9} {:>10} {:>9} {:>9} {:>9} {:>9} {:>7}",
-        "concurrency", "requests", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors"
+        "{:>11} {:>9} {:>10} {:>9} {:>9} {:>9} {:>9} {:>7} {:>6}",
+        "concurrency",
+        "requests",
+        "req/s",
+        "p50 ms",
+        "p90 ms",
+        "p99 ms",
+        "max ms",
+        "errors",
+        "hits"
     );
     for &c in &a.concurrency {
         let l = run_level(&server.base, &queries, c, Duration::from_secs_f64(a.secs));
         println!(
-            "{:>11} {:>9} {:>10.0} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>7}",
+            "{:>11} {:>9} {:>10.0} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>7} {:>5.0}%",
             c,
             l.requests,
             l.requests as f64 / l.seconds,
@@ -235,7 +273,8 @@ fn main() {
             pct(&l.lat_us, 0.90),
             pct(&l.lat_us, 0.99),
             l.lat_us.last().copied().unwrap_or(0) as f64 / 1000.0,
-            l.errors
+            l.errors,
+            100.0 * l.hits as f64 / l.requests.max(1) as f64
         );
     }
 }

@@ -615,6 +615,11 @@ struct ServeArgs {
     /// it again).
     #[arg(long, default_value_t = 10)]
     writer_idle_secs: u64,
+    /// Memory for answers to repeated searches, in MiB (0 = off). An answer is kept with the
+    /// index snapshot it came from: a commit or reindex makes it unreachable, so a cached answer
+    /// is always the one a fresh search would give.
+    #[arg(long, default_value_t = 64)]
+    result_cache_mb: usize,
 }
 
 impl ServeArgs {
@@ -634,6 +639,7 @@ impl ServeArgs {
             rate_limit: 200.0,
             timeout_secs: 30,
             writer_idle_secs: 10,
+            result_cache_mb: 64,
         }
     }
 }
@@ -655,6 +661,7 @@ fn cmd_serve(a: ServeArgs) -> Result<()> {
         rate_burst: a.rate_limit * 2.0,
         timeout: std::time::Duration::from_secs(a.timeout_secs),
         writer_idle: std::time::Duration::from_secs(a.writer_idle_secs),
+        result_cache_bytes: a.result_cache_mb.saturating_mul(1 << 20),
         ..Default::default()
     }
     .keys_from_env();

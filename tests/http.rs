@@ -587,6 +587,68 @@ fn posted_documents_are_searchable_at_once_and_deleted_ones_gone() {
     error_of(st, r, 404, "not_found");
 }
 
+/// `x-ngo-cache` of a GET /search, and its body.
+fn search_cached(s: &TestServer, query: &str) -> (String, Value) {
+    let (st, r) = get(s, &format!("/search?{query}"));
+    let cache = r.header("x-ngo-cache").unwrap_or("").to_string();
+    let v = json_of(r);
+    assert_eq!(st, 200, "{v}");
+    (cache, v)
+}
+
+#[test]
+fn repeated_searches_come_from_the_cache_and_never_outlive_a_write() {
+    let s = TestServer::start(admin_options());
+    let q = format!("q={}&lang=lv", enc("sabiedrības pingvīni"));
+    let (first, a) = search_cached(&s, &q);
+    assert_eq!(first, "miss");
+    let (second, b) = search_cached(&s, &q);
+    assert_eq!(second, "hit");
+    assert_eq!(
+        without_timing(a.clone()),
+        without_timing(b),
+        "the same answer"
+    );
+    // The same request as JSON is the same request.
+    let (st, r) = send_json(
+        agent().post(&s.url("/search")),
+        &json!({"q": "sabiedrības pingvīni", "lang": "lv"}),
+    );
+    assert_eq!(st, 200);
+    assert_eq!(r.header("x-ngo-cache"), Some("hit"));
+    // Another parameter is another request.
+    assert_eq!(search_cached(&s, &format!("{q}&limit=3")).0, "miss");
+    // Errors are answered, never kept.
+    let (st, r) = get(&s, "/search?q=x&limit=0");
+    assert_eq!(st, 400);
+    assert_eq!(r.header("x-ngo-cache"), None);
+
+    // A write changes the index snapshot: the next answer is searched again and has the new page.
+    let doc =
+        json!({"id": "penguins", "text": "Sabiedrības pingvīni dzīvo Antarktīdā.", "lang": "lv"});
+    let (st, r) = send_json(
+        agent()
+            .post(&s.url("/documents"))
+            .set("Authorization", &bearer(ADMIN)),
+        &doc,
+    );
+    assert_eq!(st, 200, "{}", json_of(r));
+    let (after, c) = search_cached(&s, &q);
+    assert_eq!(after, "miss");
+    assert_ne!(c["snapshot"], a["snapshot"]);
+    assert_eq!(ids(&c)[0], "penguins", "{c}");
+    assert_eq!(c["total"].as_u64(), a["total"].as_u64().map(|t| t + 1));
+    assert_eq!(search_cached(&s, &q).0, "hit");
+
+    // Off: every request is searched.
+    let off = TestServer::start(ServeOptions {
+        result_cache_bytes: 0,
+        ..test_options()
+    });
+    assert_eq!(search_cached(&off, &q).0, "miss");
+    assert_eq!(search_cached(&off, &q).0, "miss");
+}
+
 #[test]
 fn snippets_are_html_escaped() {
     let s = TestServer::start(test_options());

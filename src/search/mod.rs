@@ -1,6 +1,7 @@
 //! Search: request validation, query reading, retrieval, facets, hits with passages.
 //! One request and one response type serve the CLI (`--json`), the HTTP API and the bench.
 
+pub mod cache;
 mod facets;
 pub mod parse;
 pub mod passages;
@@ -18,7 +19,7 @@ use tantivy::query::{
     AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DateTime, DocAddress, Order, TantivyDocument, Term};
+use tantivy::{DateTime, DocAddress, Order, Searcher, TantivyDocument, Term};
 
 use crate::document::{parse_date, DocDate};
 use crate::engine::Engine;
@@ -213,6 +214,11 @@ impl Engine {
     /// Runs a search. Errors are the caller's mistakes (`Error::BadRequest`, naming the
     /// parameter) or index failures; never a panic, whatever the query.
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResponse> {
+        self.search_in(&self.searcher(), req)
+    }
+
+    /// [`Engine::search`] on a searcher the caller holds (one snapshot for several reads).
+    pub fn search_in(&self, searcher: &Searcher, req: &SearchRequest) -> Result<SearchResponse> {
         let started = Instant::now();
         let limits = &self.config().limits;
         let q = req.q.trim();
@@ -311,7 +317,6 @@ impl Engine {
                 .filter(|l| *l != Lang::Und),
             None => None,
         };
-        let searcher = self.searcher();
         let titles = searcher.segment_readers().iter().any(|r| {
             r.inverted_index(self.fields().title_terms)
                 .is_ok_and(|i| i.terms().num_terms() > 0)
@@ -378,7 +383,7 @@ impl Engine {
             &fields,
             &self.config().ranking,
             &opts,
-            Some(&searcher),
+            Some(searcher),
             &doc_freq,
         );
 
@@ -425,7 +430,7 @@ impl Engine {
             filter(Box::new(RangeQuery::new(map(from), map(to))));
         }
 
-        let snapshot = self.snapshot(&searcher);
+        let snapshot = self.snapshot(searcher);
         let interpretation = Interpretation {
             detected: detected.map(|l| l.code().to_string()),
             hint: hint.map(|l| l.code().to_string()),
@@ -458,7 +463,7 @@ impl Engine {
         };
         let facet_collector = req
             .facets
-            .then(|| facets::FacetCollector::new(self.facet_cache(), &searcher));
+            .then(|| facets::FacetCollector::new(self.facet_cache(), searcher));
         let (scored, total, facets): (Vec<(f32, DocAddress)>, usize, Facets) = match req.sort {
             Sort::Relevance => {
                 // First stage: BM25 candidates; second stage: re-scored (coordination), then
@@ -473,7 +478,7 @@ impl Engine {
                 let facets = facets.unwrap_or_default();
                 let rest = top.split_off(ranking.rerank_depth.min(top.len()));
                 let mut top = rerank::rerank(
-                    &searcher,
+                    searcher,
                     &fields,
                     top,
                     &word_terms,

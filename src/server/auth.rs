@@ -294,7 +294,7 @@ pub async fn cors(State(state): State<AppState>, req: Request, next: Next) -> Re
         h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
         h.insert(
             header::ACCESS_CONTROL_EXPOSE_HEADERS,
-            HeaderValue::from_static("retry-after, x-ngo-ignored-params"),
+            HeaderValue::from_static("retry-after, x-ngo-ignored-params, x-ngo-cache"),
         );
     }
     res

@@ -31,6 +31,7 @@ use axum::Router;
 
 use crate::engine::{Engine, Writer};
 use crate::error::Error;
+use crate::search::cache::ResultCache;
 use auth::{Key, RateLimiter};
 use error::ApiError;
 
@@ -62,6 +63,9 @@ pub struct ServeOptions {
     pub watch_interval: Duration,
     /// How long the writer lock is kept after the last write.
     pub writer_idle: Duration,
+    /// Bytes of search answers kept for repeated requests (0 = none; see
+    /// [`crate::search::cache`]).
+    pub result_cache_bytes: usize,
 }
 
 impl Default for ServeOptions {
@@ -79,6 +83,7 @@ impl Default for ServeOptions {
             read_key: None,
             watch_interval: Duration::from_secs(1),
             writer_idle: Duration::from_secs(10),
+            result_cache_bytes: 64 << 20,
         }
     }
 }
@@ -99,6 +104,7 @@ impl std::fmt::Debug for ServeOptions {
             .field("read_key", &set(&self.read_key))
             .field("watch_interval", &self.watch_interval)
             .field("writer_idle", &self.writer_idle)
+            .field("result_cache_bytes", &self.result_cache_bytes)
             .finish()
     }
 }
@@ -132,6 +138,8 @@ pub(crate) struct Inner {
     pub admin_key: Option<Key>,
     pub read_key: Option<Key>,
     pub openapi: String,
+    /// Answers to repeated searches, keyed by request and index snapshot.
+    pub results: ResultCache,
     any_origin: bool,
 }
 
@@ -160,6 +168,7 @@ impl AppState {
                 admin_key: opts.admin_key.as_deref().map(Key::new),
                 read_key: opts.read_key.as_deref().map(Key::new),
                 openapi: openapi::json(),
+                results: ResultCache::new(opts.result_cache_bytes),
                 any_origin,
                 opts,
             }),

@@ -38,12 +38,25 @@ where
     }
 }
 
-async fn search(state: &AppState, req: SearchRequest) -> Result<Json<SearchResponse>, ApiError> {
-    let res = blocking(state, move |engine| {
-        engine.search(&req).map_err(ApiError::from)
+/// Searches through the result cache; `x-ngo-cache: hit|miss` says which answered.
+async fn search(state: &AppState, req: SearchRequest) -> Response {
+    let st = state.clone();
+    let answer = blocking(state, move |engine| {
+        st.inner
+            .results
+            .search(engine, &req)
+            .map_err(ApiError::from)
     })
-    .await?;
-    Ok(Json(res))
+    .await;
+    match answer {
+        Ok((res, cached)) => {
+            let mut r = Json(res).into_response();
+            r.headers_mut()
+                .insert("x-ngo-cache", HeaderValue::from_static(cached.as_str()));
+            r
+        }
+        Err(e) => e.into_response(),
+    }
 }
 
 /// The parameter names `SearchRequest` knows (its serde field names).
@@ -85,7 +98,8 @@ fn parse_search_query(raw: &str) -> Result<(SearchRequest, Vec<String>), ApiErro
     get, path = "/search", tag = "search",
     params(SearchRequest),
     responses(
-        (status = 200, description = "Hits, facets and the query's reading", body = SearchResponse),
+        (status = 200, description = "Hits, facets and the query's reading", body = SearchResponse,
+            headers(("x-ngo-cache" = String, description = "`hit` when the answer was kept from the same request on the same index snapshot, else `miss`"))),
         (status = 400, description = "Missing, empty or over-long `q`; bad `limit`/`offset`; unknown language code", body = ErrorBody),
         (status = 401, description = "Private collection: a key is needed", body = ErrorBody),
         (status = 403, description = "The key given is not valid here", body = ErrorBody),
@@ -103,7 +117,7 @@ pub async fn search_get(
         Ok(r) => r,
         Err(e) => return e.into_response(),
     };
-    let mut res = search(&state, req).await.into_response();
+    let mut res = search(&state, req).await;
     if !ignored.is_empty() {
         ignored.truncate(20);
         if let Ok(v) = HeaderValue::from_str(&ignored.join(",")) {
@@ -118,7 +132,8 @@ pub async fn search_get(
     post, path = "/search", tag = "search",
     request_body = SearchRequest,
     responses(
-        (status = 200, description = "Hits, facets and the query's reading", body = SearchResponse),
+        (status = 200, description = "Hits, facets and the query's reading", body = SearchResponse,
+            headers(("x-ngo-cache" = String, description = "`hit` when the answer was kept from the same request on the same index snapshot, else `miss`"))),
         (status = 400, description = "Malformed JSON, an unknown field, or a bad parameter", body = ErrorBody),
         (status = 401, description = "Private collection: a key is needed", body = ErrorBody),
         (status = 403, description = "The key given is not valid here", body = ErrorBody),
@@ -132,9 +147,11 @@ pub async fn search_post(
     _: ReadAccess,
     State(state): State<AppState>,
     body: Result<Json<SearchRequest>, JsonRejection>,
-) -> Result<Json<SearchResponse>, ApiError> {
-    let Json(req) = body.map_err(|r| ApiError::from_json(r, state.inner.opts.max_body_bytes))?;
-    search(&state, req).await
+) -> Response {
+    match body {
+        Ok(Json(req)) => search(&state, req).await,
+        Err(r) => ApiError::from_json(r, state.inner.opts.max_body_bytes).into_response(),
+    }
 }
 
 /// One stored document.
