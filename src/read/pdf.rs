@@ -898,7 +898,12 @@ impl OutputDev for Collector {
         let y = -ox * uy + oy * ux;
         let start = self.buf.len() as u32;
         let ch = if ch.len() > 64 {
-            &ch[..ch.floor_char_boundary(64)]
+            // (`str::floor_char_boundary` is newer than this crate's MSRV.)
+            let mut end = 64;
+            while !ch.is_char_boundary(end) {
+                end -= 1;
+            }
+            &ch[..end]
         } else {
             ch
         };

@@ -232,11 +232,11 @@ fn element_id(v: &Value) -> Option<String> {
     }
 }
 
+/// Documents with their element number, and the elements that are not documents.
+type Numbered = (Vec<(u64, RawDocument)>, Vec<Problem>);
+
 /// The body of `POST /documents` → numbered documents and per-element problems.
-fn parse_documents(
-    body: &[u8],
-    ndjson: bool,
-) -> Result<(Vec<(u64, RawDocument)>, Vec<Problem>), ApiError> {
+fn parse_documents(body: &[u8], ndjson: bool) -> Result<Numbered, ApiError> {
     // (position, the element or why it is not JSON)
     let mut elements: Vec<(u64, Result<Value, String>)> = Vec::new();
     if ndjson {

@@ -139,7 +139,7 @@ impl LangVocab {
         }
         let content_from = words.len();
         // Dictionary words in a seeded order that puts short words first, as frequency does.
-        let mut rng = Rng::stream(0x5EED_0F_u64, lang_index(lang) as u64);
+        let mut rng = Rng::stream(0x005E_ED0F_u64, lang_index(lang) as u64);
         let mut content: Vec<(f64, &str)> = dictionary
             .lines()
             .map(str::trim)
@@ -483,7 +483,7 @@ impl Generator {
             .copied()
             .filter(|t| {
                 let lower = t.to_lowercase();
-                t.chars().count() > 3 && !v.words[..v.content_from].iter().any(|s| *s == lower)
+                t.chars().count() > 3 && !v.words[..v.content_from].contains(&lower)
             })
             .collect();
         let mut out: Vec<&str> = Vec::new();
