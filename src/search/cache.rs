@@ -92,9 +92,10 @@ impl ResultCache {
                 st.bytes = 0;
                 st.snapshot.clone_from(&snapshot);
             }
-            if let Some(kept) = st.answers.get(&key) {
-                let mut res = SearchResponse::clone(kept);
+            if let Some(kept) = st.answers.get(&key).cloned() {
+                // Copied outside the lock: concurrent hits only share the LRU update.
                 drop(st);
+                let mut res = SearchResponse::clone(&kept);
                 res.took_ms = elapsed_ms(started);
                 return Ok((res, Cached::Hit));
             }
@@ -175,4 +176,86 @@ fn weight(res: &SearchResponse) -> usize {
         + terms
         + facets
         + hits
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::parse_json_document;
+
+    fn engine(dir: &std::path::Path) -> Engine {
+        let engine = Engine::open_or_create(dir, None).expect("index");
+        let mut w = engine.writer().expect("writer");
+        let docs = (0..20)
+            .map(|i| {
+                let v = serde_json::json!({
+                    "id": format!("d{i}"),
+                    "text": format!("Biedrība numur {i} rūpējas par kopienu un brīvprātīgo darbu."),
+                    "lang": "lv",
+                });
+                (i as u64 + 1, parse_json_document(v).expect("document"))
+            })
+            .collect();
+        crate::ingest::ingest_documents(&engine, &mut w, docs, Vec::new()).expect("ingest");
+        engine
+    }
+
+    #[test]
+    fn answers_stay_within_the_byte_bound_least_recently_used_first_out() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let engine = engine(dir.path());
+        // Requests that differ (in their highlight markup) and whose answers weigh the same.
+        let req = |i: usize| SearchRequest {
+            highlight_post: format!("</m{i:02}>"),
+            ..SearchRequest::new("biedrība")
+        };
+        let key_len = serde_json::to_string(&req(0)).expect("json").len();
+        let one = weight(&engine.search(&req(0)).expect("search")) + key_len;
+        // Room for ten answers.
+        let room = 10 * one + one / 2;
+        let cache = ResultCache::new(room);
+        for i in 0..10 {
+            assert_eq!(
+                cache.search(&engine, &req(i)).expect("search").1,
+                Cached::Miss
+            );
+        }
+        assert_eq!(cache.len_and_bytes(), (10, 10 * one));
+        // Used again: now the most recent; 1 is the least recently used and goes first.
+        assert_eq!(
+            cache.search(&engine, &req(0)).expect("search").1,
+            Cached::Hit
+        );
+        assert_eq!(
+            cache.search(&engine, &req(10)).expect("search").1,
+            Cached::Miss
+        );
+        let (n, bytes) = cache.len_and_bytes();
+        assert_eq!(n, 10);
+        assert!(bytes <= room, "{bytes} bytes kept in {room}");
+        assert_eq!(
+            cache.search(&engine, &req(0)).expect("search").1,
+            Cached::Hit
+        );
+        assert_eq!(
+            cache.search(&engine, &req(2)).expect("search").1,
+            Cached::Hit
+        );
+        assert_eq!(
+            cache.search(&engine, &req(1)).expect("search").1,
+            Cached::Miss
+        );
+        // An answer larger than an eighth of the room is answered, not kept.
+        let small = ResultCache::new(one * 4);
+        small.search(&engine, &req(0)).expect("search");
+        assert_eq!(small.len_and_bytes(), (0, 0));
+        // Off: nothing kept.
+        let off = ResultCache::new(0);
+        off.search(&engine, &req(0)).expect("search");
+        assert_eq!(
+            off.search(&engine, &req(0)).expect("search").1,
+            Cached::Miss
+        );
+        assert_eq!(off.len_and_bytes(), (0, 0));
+    }
 }
