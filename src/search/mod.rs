@@ -217,6 +217,71 @@ impl Engine {
         self.search_in(&self.searcher(), req)
     }
 
+    /// The query's language as the collection reads it: the enabled language whose documents'
+    /// vocabulary best explains the query's words, Σ ln P(word | language), with P the share of
+    /// the language's documents that hold the word's stem in it (a stopword of the language
+    /// counts as common; no prior: a small language's queries are not outvoted by a large
+    /// one's documents). `None` unless it beats the runner-up by [`COLLECTION_MARGIN`].
+    ///
+    /// whatlang and the function words see two or three words without context; the index knows
+    /// which languages' documents use them. On dev-eval (known-item queries, 12 languages,
+    /// half of them too short for a confident detection) MRR@10 0.6725 → 0.678; Nynorsk +0.019,
+    /// Swedish +0.009, Estonian +0.017, Bokmål +0.012, English +0.008.
+    pub(crate) fn collection_language(
+        &self,
+        searcher: &Searcher,
+        parsed: &parse::ParsedQuery,
+        doc_freq: &dyn Fn(&Term) -> u64,
+    ) -> Option<Lang> {
+        let fields = self.fields();
+        let words: Vec<String> = parsed
+            .include
+            .iter()
+            .flat_map(|c| match c {
+                parse::Clause::Word(w) => vec![w.as_str()],
+                parse::Clause::Phrase(ws) => ws.iter().map(String::as_str).collect(),
+            })
+            .flat_map(|w| {
+                crate::analysis::words(w)
+                    .map(|x| x.text.to_string())
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        if words.is_empty() {
+            return None;
+        }
+        let mut scores: Vec<(Lang, f64)> = Vec::new();
+        for lang in self.config().enabled_langs() {
+            let n = searcher
+                .doc_freq(&Term::from_field_text(fields.langs, lang.code()))
+                .unwrap_or(0) as f64;
+            if n < 1.0 {
+                continue;
+            }
+            let mut s = 0.0;
+            for w in &words {
+                let df = match self.analyzer().read_word(w, lang) {
+                    None => n * 0.5,
+                    Some(r) => {
+                        let t = Term::from_field_text(
+                            fields.body,
+                            &crate::analysis::tag(lang, crate::analysis::EXACT_SEP, &r.stem),
+                        );
+                        doc_freq(&t) as f64
+                    }
+                };
+                s += ((df + 0.5) / (n + 1.0)).ln();
+            }
+            scores.push((lang, s));
+        }
+        scores.sort_by(|a, b| b.1.total_cmp(&a.1));
+        match scores.as_slice() {
+            [(l, a), (_, b), ..] if a - b >= COLLECTION_MARGIN => Some(*l),
+            [(l, _)] => Some(*l),
+            _ => None,
+        }
+    }
+
     /// [`Engine::search`] on a searcher the caller holds (one snapshot for several reads).
     pub fn search_in(&self, searcher: &Searcher, req: &SearchRequest) -> Result<SearchResponse> {
         let started = Instant::now();
@@ -321,7 +386,7 @@ impl Engine {
             r.inverted_index(self.fields().title_terms)
                 .is_ok_and(|i| i.terms().num_terms() > 0)
         });
-        let opts = plan::ReadOptions {
+        let mut opts = plan::ReadOptions {
             boost_lang: sure.or(guess),
             sure: sure.is_some(),
             boost: if sure.is_some() {
@@ -377,6 +442,17 @@ impl Engine {
             seen.borrow_mut().insert(t.clone(), (df, infos));
             df
         };
+        if sure.is_none() {
+            // The collection's vocabulary reads short queries the detector cannot be sure of:
+            // its language is the one boosted (as a guess), and when the detector guessed the
+            // same, the reading is boosted like a confident detection.
+            if let Some(l) = self.collection_language(searcher, &parsed, &doc_freq) {
+                if guess == Some(l) {
+                    opts.boost = self.config().ranking.hint_boost;
+                }
+                opts.boost_lang = Some(l);
+            }
+        }
         let mut plan = plan::plan(
             &parsed,
             self.analyzer(),
@@ -576,6 +652,56 @@ fn distinct_words(p: &Passage, _all: &[Passage]) -> usize {
     p.highlights.len()
 }
 
+/// Nats by which the collection's reading of a query's language must beat the runner-up
+/// (0.5 was best on dev-eval among 0, 0.5, 1, 2, 4, 8).
+const COLLECTION_MARGIN: f64 = 0.5;
+
 fn elapsed_ms(since: Instant) -> f64 {
     (since.elapsed().as_secs_f64() * 1e6).round() / 1e3
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::parse_json_document;
+
+    /// Three Nynorsk pages and their Bokmål translations.
+    fn engine(dir: &std::path::Path) -> Engine {
+        let engine = Engine::open_or_create(dir, None).expect("index");
+        let mut w = engine.writer().expect("writer");
+        let pages = [
+            ("nn", "Eg veit ikkje kva laget skal gjere med pengane."),
+            ("nn", "Kva tid byrjar møtet? Eg veit ikkje."),
+            ("nn", "Laget har ikkje fått svar frå kommunen."),
+            ("nb", "Jeg vet ikke hva laget skal gjøre med pengene."),
+            ("nb", "Når begynner møtet? Jeg vet ikke."),
+            ("nb", "Laget har ikke fått svar fra kommunen."),
+        ];
+        let docs = pages
+            .iter()
+            .enumerate()
+            .map(|(i, (lang, text))| {
+                let v = serde_json::json!({"id": format!("p{i}"), "text": text, "lang": lang});
+                (i as u64 + 1, parse_json_document(v).expect("document"))
+            })
+            .collect();
+        crate::ingest::ingest_documents(&engine, &mut w, docs, Vec::new()).expect("ingest");
+        engine
+    }
+
+    #[test]
+    fn the_collection_reads_a_short_query_in_the_language_whose_pages_use_its_words() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let engine = engine(dir.path());
+        let searcher = engine.searcher();
+        let df = |t: &Term| searcher.doc_freq(t).unwrap_or(0);
+        let read = |q: &str| {
+            let parsed = parse::parse(q, 32);
+            engine.collection_language(&searcher, &parsed, &df)
+        };
+        assert_eq!(read("byrjar pengane"), Some(Lang::Nn));
+        assert_eq!(read("begynner pengene"), Some(Lang::Nb));
+        // Words both languages' pages use alike: no reading.
+        assert_eq!(read("laget kommunen"), None);
+    }
 }
