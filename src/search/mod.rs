@@ -260,15 +260,16 @@ impl Engine {
             }
             let mut s = 0.0;
             for w in &words {
-                let df = match self.analyzer().read_word(w, lang) {
+                // The indexing path's per-thread term cache: most query words were read before.
+                let mut exact = None;
+                let mut position = 0;
+                self.analyzer()
+                    .analyze_terms(w, lang, 0, &mut position, |t| {
+                        exact = Some(Term::from_field_text(fields.body, t.exact))
+                    });
+                let df = match exact {
                     None => n * 0.5,
-                    Some(r) => {
-                        let t = Term::from_field_text(
-                            fields.body,
-                            &crate::analysis::tag(lang, crate::analysis::EXACT_SEP, &r.stem),
-                        );
-                        doc_freq(&t) as f64
-                    }
+                    Some(t) => doc_freq(&t) as f64,
                 };
                 s += ((df + 0.5) / (n + 1.0)).ln();
             }
