@@ -181,23 +181,14 @@ fn weight(res: &SearchResponse) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::read::parse_json_document;
+    use crate::search::tests::engine_with_pages;
 
     fn engine(dir: &std::path::Path) -> Engine {
-        let engine = Engine::open_or_create(dir, None).expect("index");
-        let mut w = engine.writer().expect("writer");
-        let docs = (0..20)
-            .map(|i| {
-                let v = serde_json::json!({
-                    "id": format!("d{i}"),
-                    "text": format!("Biedrība numur {i} rūpējas par kopienu un brīvprātīgo darbu."),
-                    "lang": "lv",
-                });
-                (i as u64 + 1, parse_json_document(v).expect("document"))
-            })
+        let texts: Vec<String> = (0..20)
+            .map(|i| format!("Biedrība numur {i} rūpējas par kopienu un brīvprātīgo darbu."))
             .collect();
-        crate::ingest::ingest_documents(&engine, &mut w, docs, Vec::new()).expect("ingest");
-        engine
+        let pages: Vec<(&str, &str)> = texts.iter().map(|t| ("lv", t.as_str())).collect();
+        engine_with_pages(dir, &pages)
     }
 
     #[test]

@@ -662,22 +662,14 @@ fn elapsed_ms(since: Instant) -> f64 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::read::parse_json_document;
 
-    /// Three Nynorsk pages and their Bokmål translations.
-    fn engine(dir: &std::path::Path) -> Engine {
+    /// An index in `dir` of `pages` (language, text), with ids `p0`, `p1`, …
+    pub(crate) fn engine_with_pages(dir: &std::path::Path, pages: &[(&str, &str)]) -> Engine {
         let engine = Engine::open_or_create(dir, None).expect("index");
         let mut w = engine.writer().expect("writer");
-        let pages = [
-            ("nn", "Eg veit ikkje kva laget skal gjere med pengane."),
-            ("nn", "Kva tid byrjar møtet? Eg veit ikkje."),
-            ("nn", "Laget har ikkje fått svar frå kommunen."),
-            ("nb", "Jeg vet ikke hva laget skal gjøre med pengene."),
-            ("nb", "Når begynner møtet? Jeg vet ikke."),
-            ("nb", "Laget har ikke fått svar fra kommunen."),
-        ];
         let docs = pages
             .iter()
             .enumerate()
@@ -688,6 +680,21 @@ mod tests {
             .collect();
         crate::ingest::ingest_documents(&engine, &mut w, docs, Vec::new()).expect("ingest");
         engine
+    }
+
+    /// Three Nynorsk pages and their Bokmål translations.
+    fn engine(dir: &std::path::Path) -> Engine {
+        engine_with_pages(
+            dir,
+            &[
+                ("nn", "Eg veit ikkje kva laget skal gjere med pengane."),
+                ("nn", "Kva tid byrjar møtet? Eg veit ikkje."),
+                ("nn", "Laget har ikkje fått svar frå kommunen."),
+                ("nb", "Jeg vet ikke hva laget skal gjøre med pengene."),
+                ("nb", "Når begynner møtet? Jeg vet ikke."),
+                ("nb", "Laget har ikke fått svar fra kommunen."),
+            ],
+        )
     }
 
     #[test]
