@@ -3,6 +3,8 @@
 
 mod sidecar;
 
+use std::fmt::Write as _;
+
 use tantivy::schema::{
     DateOptions, DateTimePrecision, Field, IndexRecordOption, NumericOptions, Schema,
     TextFieldIndexing, TextOptions, FAST, STORED, STRING,
@@ -328,7 +330,8 @@ pub fn encode_spans(spans: &[Span]) -> String {
         if i > 0 {
             s.push(' ');
         }
-        s.push_str(&format!("{}:{}:{}", sp.start, sp.end, sp.lang.code()));
+        // Writing into `s` directly: a `format!` per span was an allocation each.
+        let _ = write!(s, "{}:{}:{}", sp.start, sp.end, sp.lang.code());
     }
     s
 }

@@ -436,7 +436,9 @@ fn script_of(text: &str) -> Script {
             }
             continue;
         }
-        if !c.is_alphabetic() {
+        // The analyzer's test: by range for Latin-1, Latin Extended-A/B and Russian (the letters
+        // of most paragraphs), Unicode's tables elsewhere.
+        if !crate::analysis::is_alphabetic(c) {
             continue;
         }
         let u = c as u32;
