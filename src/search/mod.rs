@@ -16,9 +16,10 @@ use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::postings::TermInfo;
 use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery,
+    AllQuery, Bm25StatisticsProvider, BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery,
+    TermQuery,
 };
-use tantivy::schema::IndexRecordOption;
+use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DateTime, DocAddress, Order, Searcher, TantivyDocument, Term};
 
 use crate::document::{parse_date, DocDate};
@@ -538,6 +539,17 @@ impl Engine {
         } else {
             Box::new(BooleanQuery::new(clauses))
         };
+        let statistics = Statistics {
+            searcher,
+            doc_freq: &doc_freq,
+            tokens: [fields.body, fields.title_terms].map(|field| {
+                let readers = &lexicons[usize::from(field != fields.body)];
+                (
+                    field,
+                    readers.iter().flatten().map(|i| i.total_num_tokens()).sum(),
+                )
+            }),
+        };
         let facet_collector = req
             .facets
             .then(|| facets::FacetCollector::new(self.facet_cache(), searcher));
@@ -550,8 +562,11 @@ impl Engine {
                 let ranking = &self.config().ranking;
                 let fetch = ranking.rerank_depth.max(req.offset + req.limit);
                 let top = TopDocs::with_limit(fetch).order_by_score();
-                let (mut top, total, facets) =
-                    searcher.search(&*query, &(top, Count, facet_collector))?;
+                let (mut top, total, facets) = searcher.search_with_statistics_provider(
+                    &*query,
+                    &(top, Count, facet_collector),
+                    &statistics,
+                )?;
                 let facets = facets.unwrap_or_default();
                 let rest = top.split_off(ranking.rerank_depth.min(top.len()));
                 let mut top = rerank::rerank(
@@ -575,8 +590,11 @@ impl Engine {
                 let top = TopDocs::with_limit(req.limit)
                     .and_offset(req.offset)
                     .order_by_fast_field::<DateTime>("date", Order::Desc);
-                let (docs, total, facets) =
-                    searcher.search(&*query, &(top, Count, facet_collector))?;
+                let (docs, total, facets) = searcher.search_with_statistics_provider(
+                    &*query,
+                    &(top, Count, facet_collector),
+                    &statistics,
+                )?;
                 let facets = facets.unwrap_or_default();
                 (
                     docs.into_iter().map(|(_, a)| (0.0, a)).collect(),
@@ -656,6 +674,33 @@ fn distinct_words(p: &Passage, _all: &[Passage]) -> usize {
 /// Nats by which the collection's reading of a query's language must beat the runner-up
 /// (0.5 was best on dev-eval among 0, 0.5, 1, 2, 4, 8).
 const COLLECTION_MARGIN: f64 = 0.5;
+
+/// BM25's collection figures for one search, from the dictionary lookups the search already
+/// made: tantivy's `TermQuery` would look every scored term up once more for its document
+/// frequency (and sum every segment's token count again per term).
+struct Statistics<'a> {
+    searcher: &'a Searcher,
+    doc_freq: &'a dyn Fn(&Term) -> u64,
+    /// Tokens of the fields searched (body, title terms) over all segments.
+    tokens: [(Field, u64); 2],
+}
+
+impl Bm25StatisticsProvider for Statistics<'_> {
+    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
+        match self.tokens.iter().find(|(f, _)| *f == field) {
+            Some(&(_, n)) => Ok(n),
+            None => self.searcher.total_num_tokens(field),
+        }
+    }
+
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        self.searcher.total_num_docs()
+    }
+
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        Ok((self.doc_freq)(term))
+    }
+}
 
 fn elapsed_ms(since: Instant) -> f64 {
     (since.elapsed().as_secs_f64() * 1e6).round() / 1e3
