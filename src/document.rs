@@ -377,7 +377,7 @@ pub fn build(
         .map(|t| t.nfc().collect::<String>());
     let title_given = given_title.is_some();
     let title = given_title
-        .or_else(|| paragraphs.first().map(|p| first_chars(p, 200)))
+        .or_else(|| paragraphs.first().map(|p| derived_title(p)))
         .unwrap_or_default();
     let title_lang = if !title_given {
         // A title made from the first paragraph has that paragraph's language (detected just
@@ -425,6 +425,12 @@ pub fn build(
         metadata: raw.metadata,
         page_starts,
     })
+}
+
+/// The title of a document the input gave none: its first paragraph, cut at 200 characters.
+/// It is not stored (the index keeps only given titles): reading a document cuts it again.
+pub fn derived_title(first_paragraph: &str) -> String {
+    first_chars(first_paragraph, 200)
 }
 
 fn first_chars(s: &str, n: usize) -> String {

@@ -47,6 +47,10 @@ pub struct Engine {
 pub struct StoredDocument {
     pub id: String,
     pub title: String,
+    /// The title was cut from the text (the input gave none), so a reindex does not index it
+    /// as a title.
+    #[serde(skip)]
+    pub title_derived: bool,
     pub lang: String,
     pub langs: Vec<String>,
     pub text: String,
@@ -352,9 +356,24 @@ impl Engine {
                 .map(str::to_string)
         };
         let text = get(f.text).unwrap_or_default();
+        // Only given titles are stored. Indexes before that stored the derived ones too: a
+        // stored title that begins the text is one of those.
+        let (title, title_derived) = match get(f.title) {
+            Some(t) => {
+                let derived = text.starts_with(t.trim_end_matches('…'));
+                (t, derived)
+            }
+            None => {
+                let first = get(f.spans)
+                    .and_then(|s| crate::index::decode_spans(&s, &text).into_iter().next())
+                    .map_or("", |s| &text[s.start..s.end]);
+                (crate::document::derived_title(first), true)
+            }
+        };
         StoredDocument {
             id: get(f.id).unwrap_or_default(),
-            title: get(f.title).unwrap_or_default(),
+            title,
+            title_derived,
             lang: get(f.lang).unwrap_or_else(|| "und".into()),
             langs: doc
                 .get_all(f.langs)

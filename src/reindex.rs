@@ -358,7 +358,9 @@ fn raw_from_stored(s: StoredDocument, enabled: &[Lang]) -> RawDocument {
         .map(|l| l.code().to_string());
     RawDocument {
         id: s.id,
-        title: Some(s.title).filter(|t| !t.is_empty()),
+        // A derived title is cut again from the text; given as a title it would be indexed as
+        // one (every query then reads the title field too).
+        title: Some(s.title).filter(|t| !t.is_empty() && !s.title_derived),
         text,
         lang,
         url: s.url,
@@ -461,6 +463,7 @@ mod tests {
         let s = StoredDocument {
             id: "p".into(),
             title: "t".into(),
+            title_derived: false,
             lang: "en".into(),
             langs: vec!["en".into()],
             text: "one\n\ntwo\n\nthree".into(),

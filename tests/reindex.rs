@@ -250,3 +250,54 @@ fn killed_reindex_leaves_the_old_index_intact() {
         elapsed(started)
     );
 }
+
+/// Terms of the title field over all segments.
+fn title_terms(engine: &Engine) -> usize {
+    let field = engine.fields().title_terms;
+    engine
+        .searcher()
+        .segment_readers()
+        .iter()
+        .map(|r| r.inverted_index(field).unwrap().terms().num_terms())
+        .sum()
+}
+
+/// A page the input gave no title shows its first paragraph as title, before and after a
+/// reindex, and the reindex indexes it no more as a title than the first ingest did (a title
+/// cut from the text is only the text's beginning); a given title stays given.
+#[test]
+fn a_title_cut_from_the_text_stays_cut_across_a_reindex() {
+    let tmp = tempdir();
+    let corpus = tmp.path().join("titles.jsonl");
+    std::fs::write(
+        &corpus,
+        concat!(
+            "{\"id\": \"untitled\", \"text\": \"Biedrība rūpējas par vidi.\\n\\nOtrā rindkopa.\"}\n",
+            "{\"id\": \"titled\", \"title\": \"Gada pārskats\", \"text\": \"Pārskats par darbu.\"}\n",
+        ),
+    )
+    .unwrap();
+    let index = tmp.path().join("index");
+    build_index(&index, &corpus);
+    let check = |engine: &Engine, when: &str| {
+        let untitled = engine.get_document("untitled").unwrap().unwrap();
+        assert_eq!(untitled.title, "Biedrība rūpējas par vidi.", "{when}");
+        let titled = engine.get_document("titled").unwrap().unwrap();
+        assert_eq!(titled.title, "Gada pārskats", "{when}");
+        let hits = engine.search(&SearchRequest::new("vide")).unwrap().hits;
+        assert_eq!(
+            hits.first().map(|h| h.title.as_str()),
+            Some("Biedrība rūpējas par vidi."),
+            "{when}"
+        );
+        // Only the given title's words are title terms ("gada", "pārskats", folded forms).
+        let n = title_terms(engine);
+        assert!(n > 0 && n <= 4, "{when}: {n} title terms");
+        n
+    };
+    let before = check(&Engine::open(&index).unwrap(), "before the reindex");
+    let (status, _, err) = run(&["reindex", "--index", path_str(&index)]);
+    assert!(status.success(), "{err}");
+    let after = check(&Engine::open(&index).unwrap(), "after the reindex");
+    assert_eq!(before, after);
+}
