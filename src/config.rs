@@ -122,7 +122,7 @@ impl Default for RankingConfig {
             guess_boost: 1.6,
             prefix_weight: 0.7,
             coordination: 1.0,
-            rerank_depth: 100,
+            rerank_depth: 50,
             coordination_idf: true,
             proximity: 0.25,
             lead: 1.0,
