@@ -364,8 +364,12 @@ impl Engine {
                 (t, derived)
             }
             None => {
+                // Only the first span is needed: its triple leads the encoded list.
                 let first = get(f.spans)
-                    .and_then(|s| crate::index::decode_spans(&s, &text).into_iter().next())
+                    .and_then(|s| {
+                        let triple = s.split(' ').next().unwrap_or_default();
+                        crate::index::decode_spans(triple, &text).into_iter().next()
+                    })
                     .map_or("", |s| &text[s.start..s.end]);
                 (crate::document::derived_title(first), true)
             }
