@@ -89,8 +89,8 @@ pub fn clean_lines(text: &str) -> Vec<Line> {
 /// Collapses runs of whitespace and control characters to one space (none at either end) and
 /// drops soft hyphens and BOMs. Copies runs of ordinary characters whole: only ASCII bytes and the
 /// lead bytes of the few non-ASCII characters that are spaces, controls or dropped (U+0080–U+00AD,
-/// U+1680, U+2000–U+205F, U+3000, U+FEFF) are looked at one by one — Latvian and Norwegian letters
-/// are copied with the run they stand in (this was a char-by-char push, 2.5 % of ingest CPU).
+/// U+1680, U+2000–U+205F, U+3000, U+FEFF) are looked at one by one; Latvian and Norwegian letters
+/// are copied with the run they stand in.
 fn clean_line(line: &str) -> String {
     let bytes = line.as_bytes();
     let mut s = String::with_capacity(line.len());
