@@ -101,7 +101,7 @@ impl ResultCache {
             }
         }
         let res = engine.search_in(&searcher, req)?;
-        let weight = weight(&res) + key.len();
+        let weight = weight_of(&res, &key);
         if weight <= self.max_bytes / 8 {
             let mut st = self.lock();
             if st.snapshot == snapshot {
@@ -205,37 +205,21 @@ mod tests {
         // Room for ten answers.
         let room = 10 * one + one / 2;
         let cache = ResultCache::new(room);
+        let status =
+            |cache: &ResultCache, i: usize| cache.search(&engine, &req(i)).expect("search").1;
         for i in 0..10 {
-            assert_eq!(
-                cache.search(&engine, &req(i)).expect("search").1,
-                Cached::Miss
-            );
+            assert_eq!(status(&cache, i), Cached::Miss);
         }
         assert_eq!(cache.len_and_bytes(), (10, 10 * one));
         // Used again: now the most recent; 1 is the least recently used and goes first.
-        assert_eq!(
-            cache.search(&engine, &req(0)).expect("search").1,
-            Cached::Hit
-        );
-        assert_eq!(
-            cache.search(&engine, &req(10)).expect("search").1,
-            Cached::Miss
-        );
+        assert_eq!(status(&cache, 0), Cached::Hit);
+        assert_eq!(status(&cache, 10), Cached::Miss);
         let (n, bytes) = cache.len_and_bytes();
         assert_eq!(n, 10);
         assert!(bytes <= room, "{bytes} bytes kept in {room}");
-        assert_eq!(
-            cache.search(&engine, &req(0)).expect("search").1,
-            Cached::Hit
-        );
-        assert_eq!(
-            cache.search(&engine, &req(2)).expect("search").1,
-            Cached::Hit
-        );
-        assert_eq!(
-            cache.search(&engine, &req(1)).expect("search").1,
-            Cached::Miss
-        );
+        assert_eq!(status(&cache, 0), Cached::Hit);
+        assert_eq!(status(&cache, 2), Cached::Hit);
+        assert_eq!(status(&cache, 1), Cached::Miss);
         // An answer larger than an eighth of the room is answered, not kept.
         let small = ResultCache::new(one * 4);
         small.search(&engine, &req(0)).expect("search");
@@ -243,10 +227,7 @@ mod tests {
         // Off: nothing kept.
         let off = ResultCache::new(0);
         off.search(&engine, &req(0)).expect("search");
-        assert_eq!(
-            off.search(&engine, &req(0)).expect("search").1,
-            Cached::Miss
-        );
+        assert_eq!(status(&off, 0), Cached::Miss);
         assert_eq!(off.len_and_bytes(), (0, 0));
     }
 }

@@ -542,12 +542,13 @@ impl Engine {
         let statistics = Statistics {
             searcher,
             doc_freq: &doc_freq,
-            tokens: [fields.body, fields.title_terms].map(|field| {
-                let readers = &lexicons[usize::from(field != fields.body)];
-                (
-                    field,
-                    readers.iter().flatten().map(|i| i.total_num_tokens()).sum(),
-                )
+            tokens: [
+                (fields.body, &lexicons[0]),
+                (fields.title_terms, &lexicons[1]),
+            ]
+            .map(|(field, readers)| {
+                let n = readers.iter().flatten().map(|i| i.total_num_tokens()).sum();
+                (field, n)
             }),
         };
         let facet_collector = req
