@@ -231,6 +231,27 @@ pub fn english_minimal(lower: &str) -> String {
     }
 }
 
+/// A word lower-cased, and folded: what every language's reading of it starts from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoweredWord {
+    pub lower: String,
+    /// The lower-cased word without its diacritics, when it has any.
+    pub folded: Option<String>,
+    chars: usize,
+}
+
+impl LoweredWord {
+    pub fn new(word: &str) -> LoweredWord {
+        let lower = lowercase(word);
+        let f = fold(&lower);
+        LoweredWord {
+            folded: (f != lower).then_some(f),
+            lower,
+            chars: word.chars().count(),
+        }
+    }
+}
+
 /// What one language's analyzer makes of one word.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reading {
@@ -332,20 +353,23 @@ impl Analyzer {
 
     /// One word read in one language: None for a stopword or an over-long word.
     pub fn read_word(&self, word: &str, lang: Lang) -> Option<Reading> {
-        if word.chars().count() > self.max_word_chars {
+        self.read_lowered(&LoweredWord::new(word), lang)
+    }
+
+    /// [`Analyzer::read_word`] for a word lower-cased and folded once (a query word is read in
+    /// every enabled language).
+    pub fn read_lowered(&self, word: &LoweredWord, lang: Lang) -> Option<Reading> {
+        if word.chars > self.max_word_chars {
             return None;
         }
         let a = self.lang(lang);
-        let lower = lowercase(word);
-        if a.is_stopword(&lower) {
+        if a.is_stopword(&word.lower) {
             return None;
         }
-        let stem = a.stem(&lower);
-        let folded = if self.folding {
-            let f = fold(&lower);
-            (f != lower).then(|| a.stem(&f))
-        } else {
-            None
+        let stem = a.stem(&word.lower);
+        let folded = match (&word.folded, self.folding) {
+            (Some(f), true) => Some(a.stem(f)),
+            _ => None,
         };
         Some(Reading { stem, folded })
     }

@@ -6,6 +6,7 @@ mod facets;
 pub mod parse;
 pub mod passages;
 pub mod plan;
+mod readings;
 mod rerank;
 
 use std::collections::BTreeMap;
@@ -465,12 +466,39 @@ impl Engine {
             &doc_freq,
         );
 
+        let readings = (!plan.term_words.is_empty()).then(|| {
+            let seen = seen.borrow();
+            let words = std::mem::take(&mut plan.term_words)
+                .into_iter()
+                .map(|readings| {
+                    readings
+                        .into_iter()
+                        .map(|(term, weight)| readings::Reading {
+                            infos: seen.get(&term).map(|e| e.1.clone()).unwrap_or_default(),
+                            term,
+                            weight,
+                        })
+                        .collect()
+                })
+                .collect();
+            let segments = searcher
+                .segment_readers()
+                .iter()
+                .map(|r| r.segment_id())
+                .collect();
+            Box::new(readings::ReadingsQuery::new(
+                words,
+                self.config().ranking.tie_breaker,
+                segments,
+            )) as Box<dyn Query>
+        });
+        let scored = plan::Plan::query(std::mem::take(&mut plan.clauses), readings);
         let word_terms = std::mem::take(&mut plan.word_terms);
         let word_weights = std::mem::take(&mut plan.word_weights);
         // Assemble: the scored query, exclusions, then filters that do not score.
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let has_positive = plan.query.is_some();
-        match plan.query {
+        let has_positive = scored.is_some();
+        match scored {
             Some(query) => clauses.push((Occur::Must, query)),
             None if !plan.exclude.is_empty() => clauses.push((Occur::Must, Box::new(AllQuery))),
             None => {}

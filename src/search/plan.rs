@@ -9,7 +9,7 @@
 //! little more when it is only the detector's guess (short queries are often mis-detected).
 //! The candidates are then re-scored by a second stage (`rerank.rs`).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use tantivy::query::{
     BooleanQuery, BoostQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
@@ -45,7 +45,7 @@ pub struct ReadOptions {
 /// What the query matches, for highlighting: term → index of the query word it reads.
 #[derive(Debug, Default, Clone)]
 pub struct Matcher {
-    pub terms: HashMap<String, usize>,
+    pub terms: rustc_hash::FxHashMap<String, usize>,
     /// Tagged prefixes (search as you type) → word index.
     pub prefixes: Vec<(String, usize)>,
     pub words: usize,
@@ -76,7 +76,12 @@ impl Matcher {
 
 /// The query as tantivy runs it, plus what the answer reports and highlights.
 pub struct Plan {
-    pub query: Option<Box<dyn Query>>,
+    /// Phrases (required) and words with a reading that is not one term (typos, search as you
+    /// type), each a disjunction-max over its readings.
+    pub clauses: Vec<(Occur, Box<dyn Query>)>,
+    /// The other words: per word, its term readings and their weights (scored in one pass by
+    /// `readings::ReadingsQuery`, see [`Plan::query`]).
+    pub term_words: Vec<Vec<(Term, f32)>>,
     pub exclude: Vec<Box<dyn Query>>,
     /// Per language, the stems the query was read as.
     pub terms: BTreeMap<String, Vec<String>>,
@@ -87,6 +92,25 @@ pub struct Plan {
     /// Per entry of `word_terms`, how much the word counts in coordination (1, or its idf with
     /// `ranking.coordination_idf`; 0 for a stopword of the query's language).
     pub word_weights: Vec<f32>,
+}
+
+impl Plan {
+    /// The scored query: the clauses, plus `readings` (the query made of `term_words`) summed
+    /// with them like one more word.
+    pub fn query(
+        clauses: Vec<(Occur, Box<dyn Query>)>,
+        readings: Option<Box<dyn Query>>,
+    ) -> Option<Box<dyn Query>> {
+        let mut clauses = clauses;
+        if let Some(r) = readings {
+            clauses.push((Occur::Should, r));
+        }
+        match clauses.len() {
+            0 => None,
+            1 if clauses[0].0 == Occur::Should => clauses.pop().map(|(_, q)| q),
+            _ => Some(Box::new(BooleanQuery::new(clauses))),
+        }
+    }
 }
 
 struct Variant {
@@ -165,6 +189,7 @@ pub fn plan(
     let mut word_seen = 0;
     let mut word_terms: Vec<Vec<Term>> = Vec::new();
     let mut word_weights: Vec<f32> = Vec::new();
+    let mut term_words: Vec<Vec<(Term, f32)>> = Vec::new();
     let indexed = |t: &Term| doc_freq(t) > 0;
     let weigh = |variants: &[Variant]| -> f32 {
         match searcher {
@@ -206,16 +231,19 @@ pub fn plan(
                     })
                     .collect();
                 word_terms.push(body.iter().flatten().cloned().collect());
+                // The word's term readings, and the readings that are not one term (typos,
+                // search as you type).
+                let mut readings: Vec<(Term, f32)> = Vec::new();
                 let mut disjuncts: Vec<Box<dyn Query>> = Vec::new();
                 for (v, t) in variants.iter().zip(body) {
                     if let Some(t) = t {
-                        disjuncts.push(term_query(t, v.weight));
+                        readings.push((t, v.weight));
                     }
                     // Titles are indexed without truncated forms.
                     if opts.titles && !v.term.contains(PREFIX_SEP) {
                         let t = Term::from_field_text(fields.title_terms, &v.term);
                         if indexed(&t) {
-                            disjuncts.push(term_query(t, v.weight * ranking.title_boost));
+                            readings.push((t, v.weight * ranking.title_boost));
                         }
                     }
                     if opts.typos && w.chars().count() >= 5 && v.term.contains(EXACT_SEP) {
@@ -236,9 +264,19 @@ pub fn plan(
                     }
                 }
                 if disjuncts.is_empty() {
-                    // No reading of the word is in the index: it matches nothing.
+                    // Every reading is a term: the word joins the one-pass union.
+                    if !readings.is_empty() {
+                        term_words.push(readings);
+                    }
+                    // (No reading of the word is in the index: it matches nothing.)
                     continue;
                 }
+                disjuncts.splice(
+                    0..0,
+                    readings
+                        .into_iter()
+                        .map(|(t, weight)| term_query(t, weight)),
+                );
                 should.push((
                     Occur::Should,
                     Box::new(DisjunctionMaxQuery::with_tie_breaker(
@@ -315,13 +353,9 @@ pub fn plan(
         }
     }
 
-    let query: Option<Box<dyn Query>> = match should.len() {
-        0 => None,
-        1 if should[0].0 == Occur::Should => should.pop().map(|(_, q)| q),
-        _ => Some(Box::new(BooleanQuery::new(should))),
-    };
     Plan {
-        query,
+        clauses: should,
+        term_words,
         exclude,
         terms,
         matcher,
@@ -363,13 +397,18 @@ fn word_variants(
             });
         }
     };
+    let lowered = crate::analysis::LoweredWord::new(word);
+    // One language-free term (see below).
+    let truncated = analyzer
+        .truncated(word)
+        .map(|p| crate::analysis::truncated_term(&p));
     for &lang in langs {
         let boost = if opts.boost_lang == Some(lang) {
             opts.boost
         } else {
             1.0
         };
-        let Some(reading) = analyzer.read_word(word, lang) else {
+        let Some(reading) = analyzer.read_lowered(&lowered, lang) else {
             continue;
         };
         if let Some(r) = report.as_deref_mut() {
@@ -398,13 +437,8 @@ fn word_variants(
         }
         // Truncation: inflections and compounds the stem does not join. One language-free
         // term, weighted like the best language's reading of the word.
-        if let Some(p) = analyzer.truncated(word) {
-            push(
-                crate::analysis::truncated_term(&p),
-                boost * ranking.prefix_weight,
-                Lang::Und,
-                true,
-            );
+        if let Some(t) = &truncated {
+            push(t.clone(), boost * ranking.prefix_weight, Lang::Und, true);
         }
     }
     out
