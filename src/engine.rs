@@ -25,6 +25,10 @@ use crate::lang::{Detector, Lang};
 /// Where the index lives when nothing says otherwise.
 pub const DEFAULT_INDEX_DIR: &str = "data/index";
 
+/// The stored documents are compressed in blocks of this many bytes, and a hit decompresses its
+/// whole block (tantivy's default is 16 kB).
+const DOCSTORE_BLOCK_BYTES: usize = 8192;
+
 pub struct Engine {
     /// The index directory as given (`--index`).
     root: PathBuf,
@@ -170,7 +174,14 @@ impl Engine {
             }
         };
         let (schema, _) = index::schema();
-        let index = Index::create_in_dir(dir, schema)?;
+        let settings = tantivy::IndexSettings {
+            docstore_blocksize: DOCSTORE_BLOCK_BYTES,
+            ..tantivy::IndexSettings::default()
+        };
+        let index = Index::builder()
+            .schema(schema)
+            .settings(settings)
+            .create_in_dir(dir)?;
         Engine::with_index(root, dir, index, config, sidecar)
     }
 

@@ -16,6 +16,7 @@
 
 use std::fmt;
 
+use tantivy::directory::OwnedBytes;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::index::SegmentId;
 use tantivy::postings::{BlockSegmentPostings, TermInfo};
@@ -140,16 +141,24 @@ impl ReadingsWeight {
                 let Some(info) = info else { continue };
                 let postings = inverted
                     .read_block_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
-                let fieldnorms = match self.scoring {
-                    true => reader.fieldnorms_readers().get_field(field)?,
-                    false => None,
-                }
-                .unwrap_or_else(|| FieldNormReader::constant(reader.max_doc(), 1));
+                // The field's norms as bytes (one per document), read directly: through
+                // `FieldNormReader` every posting paid a match on its kind as well.
+                let norms = match self.scoring {
+                    true => match reader
+                        .fieldnorms_readers()
+                        .get_inner_file()
+                        .open_read(field)
+                    {
+                        Some(file) => Norms::Bytes(file.read_bytes()?),
+                        None => Norms::Constant(FieldNormReader::fieldnorm_to_id(1)),
+                    },
+                    false => Norms::Constant(FieldNormReader::fieldnorm_to_id(1)),
+                };
                 let cursor = Cursor {
                     postings,
                     at: 0,
                     bm25: bm25.boost_by(boost),
-                    fieldnorms,
+                    norms,
                     word: word as u32,
                 };
                 if cursor.doc() != TERMINATED {
@@ -207,8 +216,16 @@ struct Cursor {
     /// block is empty).
     at: usize,
     bm25: Bm25Weight,
-    fieldnorms: FieldNormReader,
+    norms: Norms,
     word: u32,
+}
+
+/// A field's length norms in a segment (tantivy's fieldnorm ids).
+enum Norms {
+    Bytes(OwnedBytes),
+    /// No norms (scoring off, or a field without them): every document counts as one token,
+    /// as tantivy's `TermWeight` does.
+    Constant(u8),
 }
 
 impl Cursor {
@@ -291,6 +308,38 @@ impl Window {
     }
 }
 
+/// One block of a reading's postings, scored into a window.
+struct Block<'a> {
+    docs: &'a [DocId],
+    freqs: &'a [u32],
+    start: DocId,
+    horizon: DocId,
+    bm25: &'a Bm25Weight,
+}
+
+impl Block<'_> {
+    /// Scores the block's documents from `at` up to the window's end into the current word's
+    /// best and total; returns where it stopped.
+    #[inline(always)]
+    fn score(&self, mut at: usize, w: &mut Arrays<'_>, norm: impl Fn(DocId) -> u8) -> usize {
+        while let Some(&doc) = self.docs.get(at) {
+            if doc >= self.horizon {
+                break;
+            }
+            // (Masked: the compiler then knows it is in the window.)
+            let delta = (doc - self.start) as usize & (HORIZON as usize - 1);
+            let tf = self.freqs.get(at).copied().unwrap_or(1);
+            let s = self.bm25.score(norm(doc), tf);
+            w.word_bits[delta / 64] |= 1 << (delta % 64);
+            // tantivy's dis-max, which starts from 0 too.
+            w.best[delta] = w.best[delta].max(s);
+            w.sum[delta] += s;
+            at += 1;
+        }
+        at
+    }
+}
+
 /// The union of every reading's postings in a segment, scored a window of documents at a time.
 pub struct ReadingsUnion {
     /// Grouped by word, in the query's order.
@@ -327,7 +376,7 @@ impl ReadingsUnion {
             return false;
         }
         let tie_breaker = self.tie_breaker;
-        let Some(w) = self.window.arrays() else {
+        let Some(mut w) = self.window.arrays() else {
             return false;
         };
         self.window_start = start;
@@ -344,21 +393,22 @@ impl ReadingsUnion {
                         break;
                     }
                     let freqs = c.postings.freqs();
-                    let mut at = c.at;
-                    while let Some(&doc) = docs.get(at) {
-                        if doc >= horizon {
-                            break;
+                    let block = Block {
+                        docs,
+                        freqs,
+                        start,
+                        horizon,
+                        bm25: &c.bm25,
+                    };
+                    let at = match &c.norms {
+                        Norms::Bytes(bytes) => {
+                            let bytes = bytes.as_slice();
+                            block.score(c.at, &mut w, |doc| {
+                                bytes.get(doc as usize).copied().unwrap_or(0)
+                            })
                         }
-                        // (Masked: the compiler then knows it is in the window.)
-                        let delta = (doc - start) as usize & (HORIZON as usize - 1);
-                        let tf = freqs.get(at).copied().unwrap_or(1);
-                        let s = c.bm25.score(c.fieldnorms.fieldnorm_id(doc), tf);
-                        w.word_bits[delta / 64] |= 1 << (delta % 64);
-                        // tantivy's dis-max, which starts from 0 too.
-                        w.best[delta] = w.best[delta].max(s);
-                        w.sum[delta] += s;
-                        at += 1;
-                    }
+                        Norms::Constant(id) => block.score(c.at, &mut w, |_| *id),
+                    };
                     c.at = at;
                     if at < docs.len() {
                         break;
