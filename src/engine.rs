@@ -44,6 +44,9 @@ pub struct Engine {
     sidecar: Sidecar,
     /// Per segment, each document's language mask and organisation, for facet counting.
     facets: crate::search::FacetCache,
+    /// Per enabled language, how many documents have text in it, for the searcher generation
+    /// it was counted in (the collection's reading of a query asks on every search).
+    lang_docs: std::sync::Mutex<Option<(u64, Vec<(Lang, u64)>)>>,
 }
 
 /// A stored document, as `GET /documents/{id}` returns it.
@@ -228,6 +231,7 @@ impl Engine {
             detector,
             sidecar,
             facets: Default::default(),
+            lang_docs: Default::default(),
         })
     }
 
@@ -276,6 +280,32 @@ impl Engine {
     }
     pub(crate) fn facet_cache(&self) -> &crate::search::FacetCache {
         &self.facets
+    }
+
+    /// Per enabled language, the documents with text in it (remembered per searcher
+    /// generation: twelve dictionary lookups a search otherwise).
+    pub(crate) fn lang_doc_counts(&self, searcher: &Searcher) -> Vec<(Lang, u64)> {
+        let generation = searcher.generation().generation_id();
+        if let Ok(memo) = self.lang_docs.lock() {
+            if let Some((g, counts)) = memo.as_ref() {
+                if *g == generation {
+                    return counts.clone();
+                }
+            }
+        }
+        let counts: Vec<(Lang, u64)> = self
+            .config
+            .enabled_langs()
+            .into_iter()
+            .map(|lang| {
+                let t = tantivy::Term::from_field_text(self.fields.langs, lang.code());
+                (lang, searcher.doc_freq(&t).unwrap_or(0))
+            })
+            .collect();
+        if let Ok(mut memo) = self.lang_docs.lock() {
+            *memo = Some((generation, counts.clone()));
+        }
+        counts
     }
     pub fn sidecar(&self) -> &Sidecar {
         &self.sidecar

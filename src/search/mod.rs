@@ -253,10 +253,8 @@ impl Engine {
             return None;
         }
         let mut scores: Vec<(Lang, f64)> = Vec::new();
-        for lang in self.config().enabled_langs() {
-            let n = searcher
-                .doc_freq(&Term::from_field_text(fields.langs, lang.code()))
-                .unwrap_or(0) as f64;
+        for (lang, n) in self.lang_doc_counts(searcher) {
+            let n = n as f64;
             if n < 1.0 {
                 continue;
             }
@@ -425,19 +423,24 @@ impl Engine {
                 &lexicons[1]
             };
             let mut df = 0u64;
+            // (Filled only once a segment holds the term: most terms looked up are in none.)
             let mut infos = Vec::new();
-            for ii in readers {
+            for (i, ii) in readers.iter().enumerate() {
                 let info = match ii.as_ref().map(|ii| ii.get_term_info(t)) {
                     Some(Ok(info)) => info,
-                    // A failed lookup keeps the term: tantivy reports the error when it runs it.
+                    // A failed lookup keeps the term in the plan (the queries that look terms up
+                    // themselves, phrases and typos, report the error when they run).
                     Some(Err(_)) => {
                         df = df.max(1);
                         None
                     }
                     None => None,
                 };
-                df += info.as_ref().map_or(0, |i| u64::from(i.doc_freq));
-                infos.push(info);
+                if let Some(info) = info {
+                    df += u64::from(info.doc_freq);
+                    infos.resize(i, None);
+                    infos.push(Some(info));
+                }
             }
             if df == 0 {
                 infos = Vec::new();
