@@ -29,6 +29,9 @@ pub const DEFAULT_INDEX_DIR: &str = "data/index";
 /// whole block (tantivy's default is 16 kB).
 const DOCSTORE_BLOCK_BYTES: usize = 8192;
 
+/// A searcher generation's id, and per enabled language its documents.
+type LangDocs = (u64, Vec<(Lang, u64)>);
+
 pub struct Engine {
     /// The index directory as given (`--index`).
     root: PathBuf,
@@ -46,7 +49,7 @@ pub struct Engine {
     facets: crate::search::FacetCache,
     /// Per enabled language, how many documents have text in it, for the searcher generation
     /// it was counted in (the collection's reading of a query asks on every search).
-    lang_docs: std::sync::Mutex<Option<(u64, Vec<(Lang, u64)>)>>,
+    lang_docs: std::sync::Mutex<Option<LangDocs>>,
 }
 
 /// A stored document, as `GET /documents/{id}` returns it.
