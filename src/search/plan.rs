@@ -133,17 +133,12 @@ fn idf(df: u64, n: u64) -> f32 {
 /// rare and telling in Lithuanian ones). Otherwise its idf over all languages: from the documents
 /// holding one of its stems (exact or folded form; per language the larger count, summed over
 /// languages), or, for a word no document holds as a stem, its truncated forms.
-fn word_idf(
-    variants: &[Variant],
-    num_docs: u64,
-    df: &dyn Fn(&str) -> u64,
-    lang: Option<Lang>,
-) -> f32 {
+/// `dfs` holds each variant's document frequency.
+fn word_idf(variants: &[Variant], dfs: &[u64], num_docs: u64, lang: Option<Lang>) -> f32 {
     let n = num_docs.max(1);
     let own = |prefix: bool| -> Vec<(Lang, u64)> {
         let mut per_lang: Vec<(Lang, u64)> = Vec::new();
-        for v in variants.iter().filter(|v| v.prefix == prefix) {
-            let d = df(&v.term);
+        for (v, &d) in variants.iter().zip(dfs).filter(|(v, _)| v.prefix == prefix) {
             match per_lang.iter_mut().find(|(l, _)| *l == v.lang) {
                 Some(e) => e.1 = e.1.max(d),
                 None => per_lang.push((v.lang, d)),
@@ -191,16 +186,25 @@ pub fn plan(
     let mut word_weights: Vec<f32> = Vec::new();
     let mut term_words: Vec<Vec<(Term, f32)>> = Vec::new();
     let indexed = |t: &Term| doc_freq(t) > 0;
-    let weigh = |variants: &[Variant]| -> f32 {
+    let weigh = |variants: &[Variant], dfs: &[u64]| -> f32 {
         match searcher {
             Some(s) if ranking.coordination_idf && ranking.coordination > 0.0 => word_idf(
                 variants,
+                dfs,
                 s.num_docs(),
-                &|t: &str| doc_freq(&Term::from_field_text(fields.body, t)),
                 opts.boost_lang.filter(|_| opts.sure),
             ),
             _ => 1.0,
         }
+    };
+    // Each variant's body term and its document frequency.
+    let body_terms = |variants: &[Variant]| -> (Vec<Term>, Vec<u64>) {
+        let terms: Vec<Term> = variants
+            .iter()
+            .map(|v| Term::from_field_text(fields.body, &v.term))
+            .collect();
+        let dfs = terms.iter().map(doc_freq).collect();
+        (terms, dfs)
     };
 
     for clause in &parsed.include {
@@ -220,15 +224,12 @@ pub fn plan(
                 let stop = opts
                     .boost_lang
                     .is_some_and(|l| analyzer.is_stopword(&crate::analysis::lowercase(w), l));
-                word_weights.push(if stop { 0.0 } else { weigh(&variants) });
-                for v in &variants {
-                    matcher.terms.insert(v.term.clone(), word_idx);
-                }
-                let body: Vec<Option<Term>> = variants
-                    .iter()
-                    .map(|v| {
-                        Some(Term::from_field_text(fields.body, &v.term)).filter(|t| indexed(t))
-                    })
+                let (all_body, dfs) = body_terms(&variants);
+                word_weights.push(if stop { 0.0 } else { weigh(&variants, &dfs) });
+                let body: Vec<Option<Term>> = all_body
+                    .into_iter()
+                    .zip(&dfs)
+                    .map(|(t, &df)| (df > 0).then_some(t))
                     .collect();
                 word_terms.push(body.iter().flatten().cloned().collect());
                 // The word's term readings, and the readings that are not one term (typos,
@@ -253,6 +254,9 @@ pub fn plan(
                             v.weight * 0.5,
                         )));
                     }
+                }
+                for v in variants {
+                    matcher.terms.insert(v.term, word_idx);
                 }
                 if opts.prefix_last && is_last && parsed.exclude.is_empty() {
                     for (prefix, weight) in prefix_variants(w, analyzer, &langs) {
@@ -307,11 +311,14 @@ pub fn plan(
                 for w in ws {
                     let vs = word_variants(w, analyzer, &langs, ranking, opts, Some(&mut terms));
                     if !vs.is_empty() {
-                        word_weights.push(weigh(&vs));
+                        let (all_body, dfs) = body_terms(&vs);
+                        word_weights.push(weigh(&vs, &dfs));
                         word_terms.push(
-                            vs.iter()
-                                .map(|v| Term::from_field_text(fields.body, &v.term))
-                                .filter(|t| indexed(t))
+                            all_body
+                                .into_iter()
+                                .zip(&dfs)
+                                .filter(|(_, &df)| df > 0)
+                                .map(|(t, _)| t)
                                 .collect(),
                         );
                     }
