@@ -50,6 +50,8 @@ pub struct Engine {
     /// Per enabled language, how many documents have text in it, for the searcher generation
     /// it was counted in (the collection's reading of a query asks on every search).
     lang_docs: std::sync::Mutex<Option<LangDocs>>,
+    /// Per segment, which terms its body dictionary may hold (see `search::term_filter`).
+    term_filters: crate::search::TermFilters,
 }
 
 /// A stored document, as `GET /documents/{id}` returns it.
@@ -235,6 +237,7 @@ impl Engine {
             sidecar,
             facets: Default::default(),
             lang_docs: Default::default(),
+            term_filters: Default::default(),
         })
     }
 
@@ -283,6 +286,10 @@ impl Engine {
     }
     pub(crate) fn facet_cache(&self) -> &crate::search::FacetCache {
         &self.facets
+    }
+
+    pub(crate) fn term_filters(&self) -> &crate::search::TermFilters {
+        &self.term_filters
     }
 
     /// Per enabled language, the documents with text in it (remembered per searcher

@@ -8,6 +8,7 @@ pub mod passages;
 pub mod plan;
 mod readings;
 mod rerank;
+mod term_filter;
 
 use std::collections::BTreeMap;
 use std::ops::Bound;
@@ -31,6 +32,7 @@ use crate::lang::Lang;
 
 pub use facets::{FacetCache, Facets};
 pub use passages::Passage;
+pub use term_filter::TermFilters;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -407,6 +409,21 @@ impl Engine {
                 .map(|r| r.inverted_index(field).ok())
                 .collect::<Vec<_>>()
         });
+        // Per segment, its body terms' filter when built: most readings are in no dictionary.
+        let live: Vec<_> = searcher
+            .segment_readers()
+            .iter()
+            .map(|r| r.segment_id())
+            .collect();
+        let filters: Vec<_> = searcher
+            .segment_readers()
+            .iter()
+            .zip(&lexicons[0])
+            .map(|(r, ii)| {
+                let ii = ii.as_ref()?;
+                self.term_filters().get(r.segment_id(), ii, &live)
+            })
+            .collect();
         // Each term is looked up once per query (the plan asks for some twice): its document
         // frequency, and where its postings are in each segment (the second stage reads them).
         let seen = std::cell::RefCell::new(rustc_hash::FxHashMap::<
@@ -425,7 +442,12 @@ impl Engine {
             let mut df = 0u64;
             // (Filled only once a segment holds the term: most terms looked up are in none.)
             let mut infos = Vec::new();
+            let body = t.field() == fields.body;
             for (i, ii) in readers.iter().enumerate() {
+                let filter = filters.get(i).and_then(|f| f.as_ref()?.get());
+                if body && filter.is_some_and(|f| !f.may_contain(t.serialized_value_bytes())) {
+                    continue;
+                }
                 let info = match ii.as_ref().map(|ii| ii.get_term_info(t)) {
                     Some(Ok(info)) => info,
                     // A failed lookup keeps the term in the plan (the queries that look terms up
@@ -772,6 +794,44 @@ pub(crate) mod tests {
                 ("nb", "Laget har ikke fått svar fra kommunen."),
             ],
         )
+    }
+
+    /// Once a segment's term filter is built, searches skip the terms it rules out and find
+    /// the same documents (a filter that wrongly ruled a term out would lose them).
+    #[test]
+    fn searches_answer_the_same_once_the_term_filter_is_ready() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let engine = engine(dir.path());
+        let queries = [
+            "kommunen",
+            "pengane byrjar",
+            "pengene",
+            "svar",
+            "fått møtet",
+        ];
+        let ids = |q: &str| -> Vec<String> {
+            let mut req = SearchRequest::new(q);
+            req.snippets = false;
+            let answer = engine.search(&req).expect("search");
+            answer.hits.into_iter().map(|h| h.id).collect()
+        };
+        let before: Vec<Vec<String>> = queries.iter().map(|q| ids(q)).collect();
+        let searcher = engine.searcher();
+        let reader = &searcher.segment_readers()[0];
+        let inverted = reader.inverted_index(engine.fields().body).expect("terms");
+        let cell = engine
+            .term_filters()
+            .get(reader.segment_id(), &inverted, &[reader.segment_id()])
+            .expect("filter cell");
+        let started = Instant::now();
+        while cell.get().is_none() && started.elapsed().as_secs() < 30 {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        let filter = cell.get().expect("the filter is built");
+        assert!(!filter.may_contain(b"nb:zzzabsent"));
+        let after: Vec<Vec<String>> = queries.iter().map(|q| ids(q)).collect();
+        assert_eq!(before, after);
+        assert!(after.iter().all(|hits| !hits.is_empty()), "{after:?}");
     }
 
     #[test]
