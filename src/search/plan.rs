@@ -393,7 +393,12 @@ fn word_variants(
 ) -> Vec<Variant> {
     let mut out: Vec<Variant> = Vec::new();
     let mut push = |term: String, weight: f32, lang: Lang, prefix: bool| {
-        if let Some(v) = out.iter_mut().find(|v| v.term == term) {
+        // Terms are tagged with their language (the truncated form with none): only a term of
+        // the same language and kind can be the same string.
+        if let Some(v) = out
+            .iter_mut()
+            .find(|v| v.lang == lang && v.prefix == prefix && v.term == term)
+        {
             v.weight = v.weight.max(weight);
         } else {
             out.push(Variant {
