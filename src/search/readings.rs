@@ -34,7 +34,7 @@ pub struct Reading {
     pub term: Term,
     pub weight: f32,
     /// Per segment of [`ReadingsQuery::segments`] (same order), the term's dictionary entry as
-    /// the search found it (`None`: not in that segment).
+    /// the search found it (`None`, or past the end: not in that segment).
     pub infos: Vec<Option<TermInfo>>,
 }
 
