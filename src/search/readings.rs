@@ -15,13 +15,14 @@
 //! point operations, as the nested queries.
 
 use std::fmt;
+use std::sync::Arc;
 
 use tantivy::directory::OwnedBytes;
 use tantivy::fieldnorm::FieldNormReader;
-use tantivy::index::SegmentId;
+use tantivy::index::{InvertedIndexReader, SegmentId};
 use tantivy::postings::{BlockSegmentPostings, TermInfo};
 use tantivy::query::{Bm25Weight, EnableScoring, Explanation, Query, Scorer, Weight};
-use tantivy::schema::IndexRecordOption;
+use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError, Term, TERMINATED};
 
 /// Documents buffered per window (as tantivy's union: 64 × 64).
@@ -130,10 +131,23 @@ impl ReadingsWeight {
     fn union(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<ReadingsUnion> {
         let ord = self.segments.iter().position(|s| *s == reader.segment_id());
         let mut cursors = Vec::with_capacity(self.words.iter().map(Vec::len).sum());
+        // Per field searched (body, title terms), its dictionary and norms, opened once.
+        let mut fields: Vec<(Field, Arc<InvertedIndexReader>, Norms)> = Vec::new();
         for (word, readings) in self.words.iter().enumerate() {
             for (r, bm25) in readings {
                 let field = r.term.field();
-                let inverted = reader.inverted_index(field)?;
+                let at = match fields.iter().position(|(f, _, _)| *f == field) {
+                    Some(at) => at,
+                    None => {
+                        fields.push((
+                            field,
+                            reader.inverted_index(field)?,
+                            self.norms(reader, field)?,
+                        ));
+                        fields.len() - 1
+                    }
+                };
+                let (_, inverted, norms) = &fields[at];
                 let info = match ord {
                     Some(i) => r.infos.get(i).cloned().flatten(),
                     None => inverted.get_term_info(&r.term)?,
@@ -141,19 +155,7 @@ impl ReadingsWeight {
                 let Some(info) = info else { continue };
                 let postings = inverted
                     .read_block_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
-                // The field's norms as bytes (one per document), read directly: through
-                // `FieldNormReader` every posting paid a match on its kind as well.
-                let norms = match self.scoring {
-                    true => match reader
-                        .fieldnorms_readers()
-                        .get_inner_file()
-                        .open_read(field)
-                    {
-                        Some(file) => Norms::Bytes(file.read_bytes()?),
-                        None => Norms::Constant(FieldNormReader::fieldnorm_to_id(1)),
-                    },
-                    false => Norms::Constant(FieldNormReader::fieldnorm_to_id(1)),
-                };
+                let norms = norms.clone();
                 let cursor = Cursor {
                     postings,
                     at: 0,
@@ -167,6 +169,24 @@ impl ReadingsWeight {
             }
         }
         Ok(ReadingsUnion::new(cursors, self.tie_breaker))
+    }
+}
+
+impl ReadingsWeight {
+    /// The field's norms as bytes (one per document), read directly: through
+    /// `FieldNormReader` every posting paid a match on its kind as well.
+    fn norms(&self, reader: &SegmentReader, field: Field) -> tantivy::Result<Norms> {
+        let file = match self.scoring {
+            true => reader
+                .fieldnorms_readers()
+                .get_inner_file()
+                .open_read(field),
+            false => None,
+        };
+        Ok(match file {
+            Some(file) => Norms::Bytes(file.read_bytes()?),
+            None => Norms::Constant(FieldNormReader::fieldnorm_to_id(1)),
+        })
     }
 }
 
@@ -221,6 +241,7 @@ struct Cursor {
 }
 
 /// A field's length norms in a segment (tantivy's fieldnorm ids).
+#[derive(Clone)]
 enum Norms {
     Bytes(OwnedBytes),
     /// No norms (scoring off, or a field without them): every document counts as one token,
