@@ -409,7 +409,8 @@ impl Engine {
                 .map(|r| r.inverted_index(field).ok())
                 .collect::<Vec<_>>()
         });
-        // Per segment, its body terms' filter when built: most readings are in no dictionary.
+        // The searcher's segments, and per segment its body terms' filter when built: most
+        // readings are in no dictionary.
         let live: Vec<_> = searcher
             .segment_readers()
             .iter()
@@ -506,15 +507,10 @@ impl Engine {
                         .collect()
                 })
                 .collect();
-            let segments = searcher
-                .segment_readers()
-                .iter()
-                .map(|r| r.segment_id())
-                .collect();
             Box::new(readings::ReadingsQuery::new(
                 words,
                 self.config().ranking.tie_breaker,
-                segments,
+                live.clone(),
             )) as Box<dyn Query>
         });
         let scored = plan::Plan::query(std::mem::take(&mut plan.clauses), readings);
