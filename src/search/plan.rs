@@ -98,10 +98,9 @@ impl Plan {
     /// The scored query: the clauses, plus `readings` (the query made of `term_words`) summed
     /// with them like one more word.
     pub fn query(
-        clauses: Vec<(Occur, Box<dyn Query>)>,
+        mut clauses: Vec<(Occur, Box<dyn Query>)>,
         readings: Option<Box<dyn Query>>,
     ) -> Option<Box<dyn Query>> {
-        let mut clauses = clauses;
         if let Some(r) = readings {
             clauses.push((Occur::Should, r));
         }
@@ -197,14 +196,16 @@ pub fn plan(
             _ => 1.0,
         }
     };
-    // Each variant's body term and its document frequency.
-    let body_terms = |variants: &[Variant]| -> (Vec<Term>, Vec<u64>) {
-        let terms: Vec<Term> = variants
+    // Each variant's body term (`None` when no document holds it) and its document frequency.
+    let body_terms = |variants: &[Variant]| -> (Vec<Option<Term>>, Vec<u64>) {
+        variants
             .iter()
-            .map(|v| Term::from_field_text(fields.body, &v.term))
-            .collect();
-        let dfs = terms.iter().map(doc_freq).collect();
-        (terms, dfs)
+            .map(|v| {
+                let t = Term::from_field_text(fields.body, &v.term);
+                let df = doc_freq(&t);
+                ((df > 0).then_some(t), df)
+            })
+            .unzip()
     };
 
     for clause in &parsed.include {
@@ -224,13 +225,8 @@ pub fn plan(
                 let stop = opts
                     .boost_lang
                     .is_some_and(|l| analyzer.is_stopword(&crate::analysis::lowercase(w), l));
-                let (all_body, dfs) = body_terms(&variants);
+                let (body, dfs) = body_terms(&variants);
                 word_weights.push(if stop { 0.0 } else { weigh(&variants, &dfs) });
-                let body: Vec<Option<Term>> = all_body
-                    .into_iter()
-                    .zip(&dfs)
-                    .map(|(t, &df)| (df > 0).then_some(t))
-                    .collect();
                 word_terms.push(body.iter().flatten().cloned().collect());
                 // The word's term readings, and the readings that are not one term (typos,
                 // search as you type).
@@ -311,16 +307,9 @@ pub fn plan(
                 for w in ws {
                     let vs = word_variants(w, analyzer, &langs, ranking, opts, Some(&mut terms));
                     if !vs.is_empty() {
-                        let (all_body, dfs) = body_terms(&vs);
+                        let (body, dfs) = body_terms(&vs);
                         word_weights.push(weigh(&vs, &dfs));
-                        word_terms.push(
-                            all_body
-                                .into_iter()
-                                .zip(&dfs)
-                                .filter(|(_, &df)| df > 0)
-                                .map(|(t, _)| t)
-                                .collect(),
-                        );
+                        word_terms.push(body.into_iter().flatten().collect());
                     }
                 }
             }
