@@ -10,7 +10,7 @@ use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::directory::error::LockError;
 use tantivy::query::TermQuery;
-use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::schema::IndexRecordOption;
 use tantivy::{
     Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, TantivyError, Term,
 };
@@ -19,7 +19,7 @@ use crate::analysis::Analyzer;
 use crate::config::Config;
 use crate::document::Document;
 use crate::error::{Error, Result};
-use crate::index::{self, Fields, Sidecar};
+use crate::index::{self, Fields, Sidecar, StoredValues};
 use crate::lang::{Detector, Lang};
 
 /// Where the index lives when nothing says otherwise.
@@ -390,8 +390,8 @@ impl Engine {
         let Some((_, addr)) = top.first() else {
             return Ok(None);
         };
-        let doc: TantivyDocument = searcher.doc(*addr)?;
-        Ok(Some(self.stored(&doc)))
+        let mut values: StoredValues = searcher.doc(*addr)?;
+        Ok(Some(self.stored(&mut values, true)))
     }
 
     pub fn contains(&self, id: &str) -> Result<bool> {
@@ -399,24 +399,23 @@ impl Engine {
         Ok(self.searcher().search(&q, &Count)? > 0)
     }
 
-    pub(crate) fn stored(&self, doc: &TantivyDocument) -> StoredDocument {
+    /// A hit's or a reindex's document from its stored values (moved out; `spans` stays).
+    /// Without `extras`, metadata and page starts stay empty: a hit without snippets shows
+    /// neither, and parsing their JSON was a sixth of reading a hit.
+    pub(crate) fn stored(&self, values: &mut StoredValues, extras: bool) -> StoredDocument {
         let f = &self.fields;
-        let get = |field| {
-            doc.get_first(field)
-                .and_then(|v| v.as_str())
-                .map(str::to_string)
-        };
-        let text = get(f.text).unwrap_or_default();
+        let text = values.take(f.text).unwrap_or_default();
         // Only given titles are stored. Indexes before that stored the derived ones too: a
         // stored title that begins the text is one of those.
-        let (title, title_derived) = match get(f.title) {
+        let (title, title_derived) = match values.take(f.title) {
             Some(t) => {
                 let derived = text.starts_with(t.trim_end_matches('…'));
                 (t, derived)
             }
             None => {
                 // Only the first span is needed: its triple leads the encoded list.
-                let first = get(f.spans)
+                let first = values
+                    .get(f.spans)
                     .and_then(|s| {
                         let triple = s.split(' ').next().unwrap_or_default();
                         crate::index::decode_spans(triple, &text).into_iter().next()
@@ -426,23 +425,24 @@ impl Engine {
             }
         };
         StoredDocument {
-            id: get(f.id).unwrap_or_default(),
+            id: values.take(f.id).unwrap_or_default(),
             title,
             title_derived,
-            lang: get(f.lang).unwrap_or_else(|| "und".into()),
-            langs: doc
-                .get_all(f.langs)
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect(),
-            source: get(f.source),
-            url: get(f.url),
-            date: get(f.date_text),
-            org: get(f.org),
-            metadata: get(f.metadata)
-                .and_then(|m| serde_json::from_str(&m).ok())
+            lang: values.take(f.lang).unwrap_or_else(|| "und".into()),
+            langs: values.take_all(f.langs),
+            source: values.take(f.source),
+            url: values.take(f.url),
+            date: values.take(f.date_text),
+            org: values.take(f.org),
+            metadata: values
+                .get(f.metadata)
+                .filter(|_| extras)
+                .and_then(|m| serde_json::from_str(m).ok())
                 .unwrap_or_default(),
-            page_starts: get(f.pages)
-                .and_then(|m| serde_json::from_str(&m).ok())
+            page_starts: values
+                .get(f.pages)
+                .filter(|_| extras)
+                .and_then(|m| serde_json::from_str(m).ok())
                 .unwrap_or_default(),
             text,
         }

@@ -30,12 +30,13 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use serde::Serialize;
-use tantivy::{DocAddress, TantivyDocument};
+use tantivy::DocAddress;
 
 use crate::config::Config;
 use crate::document;
 use crate::engine::{Engine, PreparedDocument, StoredDocument, Writer};
 use crate::error::{Error, Result};
+use crate::index::StoredValues;
 use crate::lang::Lang;
 use crate::read::{Problem, RawDocument, Severity};
 
@@ -208,8 +209,8 @@ fn build_generation(
                     if alive.is_some_and(|a| !a.is_alive(doc)) {
                         continue;
                     }
-                    let d: TantivyDocument = searcher.doc(DocAddress::new(ord as u32, doc))?;
-                    buf.push(raw_from_stored(old.stored(&d), &enabled));
+                    let mut d: StoredValues = searcher.doc(DocAddress::new(ord as u32, doc))?;
+                    buf.push(raw_from_stored(old.stored(&mut d, true), &enabled));
                     if buf.len() == CHUNK {
                         let chunk = std::mem::replace(&mut buf, Vec::with_capacity(CHUNK));
                         if raw_tx.send((seq, chunk)).is_err() {

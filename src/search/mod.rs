@@ -22,12 +22,12 @@ use tantivy::query::{
     TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DateTime, DocAddress, Order, Searcher, TantivyDocument, Term};
+use tantivy::{DateTime, DocAddress, Order, Searcher, Term};
 
 use crate::document::{parse_date, DocDate};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::index::decode_spans;
+use crate::index::{decode_spans, StoredValues};
 use crate::lang::Lang;
 
 pub use facets::{FacetCache, Facets};
@@ -656,13 +656,10 @@ impl Engine {
 
         let mut hits = Vec::with_capacity(scored.len());
         for (score, addr) in scored {
-            let doc: TantivyDocument = searcher.doc(addr)?;
-            let stored = self.stored(&doc);
+            let mut values: StoredValues = searcher.doc(addr)?;
+            let stored = self.stored(&mut values, req.snippets);
             let (snippet, passages) = if req.snippets {
-                let spans_text = doc
-                    .get_first(fields.spans)
-                    .and_then(|v| tantivy::schema::Value::as_str(&v))
-                    .unwrap_or("");
+                let spans_text = values.get(fields.spans).unwrap_or("");
                 let spans = decode_spans(spans_text, &stored.text);
                 let ps = passages::passages(
                     &stored.text,
