@@ -210,6 +210,9 @@ fn pct(sorted: &[u64], p: f64) -> f64 {
 }
 
 fn main() {
+    // The binary's allocator settings too (src/main.rs), so the figures are the server's.
+    ngo_search::allocator::tune();
+    ngo_search::allocator::tune_for_serving();
     let a = args();
     let tmp = tempfile::tempdir().unwrap();
     let engine = match &a.index {

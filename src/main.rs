@@ -645,6 +645,7 @@ impl ServeArgs {
 }
 
 fn cmd_serve(a: ServeArgs) -> Result<()> {
+    ngo_search::allocator::tune_for_serving();
     anyhow::ensure!(a.max_body_mb >= 1, "--max-body-mb must be at least 1");
     anyhow::ensure!(a.timeout_secs >= 1, "--timeout-secs must be at least 1");
     anyhow::ensure!(

@@ -140,7 +140,18 @@ pub(crate) struct Inner {
     pub openapi: String,
     /// Answers to repeated searches, keyed by request and index snapshot.
     pub results: ResultCache,
+    /// Searches running at once (see [`search_slots`]).
+    pub searches: tokio::sync::Semaphore,
     any_origin: bool,
+}
+
+/// Searches that run at once: two per core. The others wait their turn, first come first
+/// served, instead of each getting a blocking thread and a slice of the cores: with 32 clients on
+/// 2 cores every answer then took as long as the slowest. On dev-eval (32 clients, result cache
+/// off) p99 fell from 107 to 43 ms and throughput rose 5 %; one per core kept the cores idle
+/// while answers were serialised and sent.
+fn search_slots() -> usize {
+    2 * std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 impl AppState {
@@ -169,6 +180,7 @@ impl AppState {
                 read_key: opts.read_key.as_deref().map(Key::new),
                 openapi: openapi::json(),
                 results: ResultCache::new(opts.result_cache_bytes),
+                searches: tokio::sync::Semaphore::new(search_slots()),
                 any_origin,
                 opts,
             }),

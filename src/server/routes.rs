@@ -40,6 +40,7 @@ where
 
 /// Searches through the result cache; `x-ngo-cache: hit|miss` says which answered.
 async fn search(state: &AppState, req: SearchRequest) -> Response {
+    let _permit = state.inner.searches.acquire().await;
     let st = state.clone();
     let answer = blocking(state, move |engine| {
         st.inner
