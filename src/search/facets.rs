@@ -151,7 +151,7 @@ impl Hasher for U64Hasher {
 pub struct FacetSegment {
     /// The segment's masks from the cache, else its column.
     cached: Option<Arc<SegmentFacets>>,
-    /// Matches per entry of the cached masks (allocated on the first match).
+    /// Matches per entry of the cached masks.
     counts: Vec<u32>,
     /// Matches per organisation ordinal + 1, from the cached ordinals.
     org_counts: Vec<u32>,
@@ -176,10 +176,14 @@ impl Collector for FacetCollector<'_> {
                 org_column(reader)?,
             ),
         };
+        // One counter per distinct mask of the segment (a few hundred at most in practice).
+        let counts = cached
+            .as_ref()
+            .map_or_else(Vec::new, |c| vec![0; c.masks.len()]);
         Ok(FacetSegment {
             cached,
             mask,
-            counts: Vec::new(),
+            counts,
             org_counts: Vec::new(),
             // A segment without organisations costs nothing per document.
             org,
@@ -206,43 +210,58 @@ impl Collector for FacetCollector<'_> {
     }
 }
 
+impl FacetSegment {
+    #[inline(never)]
+    fn collect_mask_from_column(&mut self, doc: DocId) {
+        if let Some(m) = self.mask.as_ref().and_then(|c| c.first(doc)) {
+            *self.masks.entry(m).or_default() += 1;
+        }
+    }
+
+    #[inline(never)]
+    fn collect_org(&mut self, doc: DocId) {
+        let Some(org) = &self.org else {
+            return;
+        };
+        match self.cached.as_ref().and_then(|c| c.orgs.as_ref()) {
+            Some(ords) => {
+                if let Some(&o) = ords.get(doc as usize).filter(|&&o| o > 0) {
+                    if self.org_counts.is_empty() {
+                        self.org_counts = vec![0; org.num_terms() + 1];
+                    }
+                    if let Some(n) = self.org_counts.get_mut(o as usize) {
+                        *n += 1;
+                    }
+                }
+            }
+            None => {
+                for ord in org.term_ords(doc) {
+                    *self.orgs.entry(ord).or_default() += 1;
+                }
+            }
+        }
+    }
+}
+
 impl SegmentCollector for FacetSegment {
     type Fruit = Facets;
 
+    /// Every match of every search comes through here: the common case (masks cached, no
+    /// organisations) is an array read and an increment, inlined into tantivy's collector loop.
+    #[inline]
     fn collect(&mut self, doc: DocId, _score: Score) {
         match &self.cached {
             Some(c) => {
                 if let Some(&i) = c.ids.get(doc as usize) {
-                    if self.counts.is_empty() {
-                        self.counts = vec![0; c.masks.len()];
+                    if let Some(n) = self.counts.get_mut(usize::from(i)) {
+                        *n += 1;
                     }
-                    self.counts[usize::from(i)] += 1;
                 }
             }
-            None => {
-                if let Some(m) = self.mask.as_ref().and_then(|c| c.first(doc)) {
-                    *self.masks.entry(m).or_default() += 1;
-                }
-            }
+            None => self.collect_mask_from_column(doc),
         }
-        if let Some(org) = &self.org {
-            match self.cached.as_ref().and_then(|c| c.orgs.as_ref()) {
-                Some(ords) => {
-                    if let Some(&o) = ords.get(doc as usize).filter(|&&o| o > 0) {
-                        if self.org_counts.is_empty() {
-                            self.org_counts = vec![0; org.num_terms() + 1];
-                        }
-                        if let Some(n) = self.org_counts.get_mut(o as usize) {
-                            *n += 1;
-                        }
-                    }
-                }
-                None => {
-                    for ord in org.term_ords(doc) {
-                        *self.orgs.entry(ord).or_default() += 1;
-                    }
-                }
-            }
+        if self.org.is_some() {
+            self.collect_org(doc);
         }
     }
 

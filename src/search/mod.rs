@@ -444,11 +444,13 @@ impl Engine {
             // (Filled only once a segment holds the term: most terms looked up are in none.)
             let mut infos = Vec::new();
             let body = t.field() == fields.body;
+            let mut walked = false;
             for (i, ii) in readers.iter().enumerate() {
                 let filter = filters.get(i).and_then(|f| f.as_ref()?.get());
                 if body && filter.is_some_and(|f| !f.may_contain(t.serialized_value_bytes())) {
                     continue;
                 }
+                walked = true;
                 let info = match ii.as_ref().map(|ii| ii.get_term_info(t)) {
                     Some(Ok(info)) => info,
                     // A failed lookup keeps the term in the plan (the queries that look terms up
@@ -464,6 +466,11 @@ impl Engine {
                     infos.resize(i, None);
                     infos.push(Some(info));
                 }
+            }
+            if !walked {
+                // Every filter ruled the term out: asking them again is cheaper than remembering
+                // (most of a query's readings end here).
+                return 0;
             }
             if df == 0 {
                 infos = Vec::new();
