@@ -74,6 +74,47 @@ impl ResultCache {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// The kept answer to `req` on `engine`'s current snapshot, if any (`took_ms`: this call's
+    /// time). Cheap enough to ask before waiting for a search slot: a repeat never queues behind
+    /// searches.
+    pub fn lookup(&self, engine: &Engine, req: &SearchRequest) -> Option<SearchResponse> {
+        if self.max_bytes == 0 {
+            return None;
+        }
+        self.lookup_in(engine, &engine.searcher(), req, Instant::now())
+            .ok()
+    }
+
+    /// The hit path of [`ResultCache::search`]: `Ok(answer)` on a hit, else the key and snapshot
+    /// to keep the search's answer under.
+    fn lookup_in(
+        &self,
+        engine: &Engine,
+        searcher: &tantivy::Searcher,
+        req: &SearchRequest,
+        started: Instant,
+    ) -> std::result::Result<SearchResponse, (String, String)> {
+        let snapshot = engine.snapshot(searcher);
+        // Every field of the request, in declaration order: equal keys, equal requests.
+        let key = serde_json::to_string(req).unwrap_or_default();
+        let mut st = self.lock();
+        if st.snapshot != snapshot {
+            st.answers.clear();
+            st.bytes = 0;
+            st.snapshot.clone_from(&snapshot);
+        }
+        match st.answers.get(&key).cloned() {
+            Some(kept) => {
+                // Copied outside the lock: concurrent hits only share the LRU update.
+                drop(st);
+                let mut res = SearchResponse::clone(&kept);
+                res.took_ms = elapsed_ms(started);
+                Ok(res)
+            }
+            None => Err((key, snapshot)),
+        }
+    }
+
     /// Answers `req` on `engine`: from the cache when the same request was answered on the same
     /// snapshot, else by searching (and keeping the answer). `took_ms` is this call's time.
     pub fn search(&self, engine: &Engine, req: &SearchRequest) -> Result<(SearchResponse, Cached)> {
@@ -82,24 +123,10 @@ impl ResultCache {
             return Ok((engine.search(req)?, Cached::Miss));
         }
         let searcher = engine.searcher();
-        let snapshot = engine.snapshot(&searcher);
-        // Every field of the request, in declaration order: equal keys, equal requests.
-        let key = serde_json::to_string(req).unwrap_or_default();
-        {
-            let mut st = self.lock();
-            if st.snapshot != snapshot {
-                st.answers.clear();
-                st.bytes = 0;
-                st.snapshot.clone_from(&snapshot);
-            }
-            if let Some(kept) = st.answers.get(&key).cloned() {
-                // Copied outside the lock: concurrent hits only share the LRU update.
-                drop(st);
-                let mut res = SearchResponse::clone(&kept);
-                res.took_ms = elapsed_ms(started);
-                return Ok((res, Cached::Hit));
-            }
-        }
+        let (key, snapshot) = match self.lookup_in(engine, &searcher, req, started) {
+            Ok(res) => return Ok((res, Cached::Hit)),
+            Err(miss) => miss,
+        };
         let res = engine.search_in(&searcher, req)?;
         let weight = weight_of(&res, &key);
         if weight <= self.max_bytes / 8 {
@@ -207,10 +234,17 @@ mod tests {
         let cache = ResultCache::new(room);
         let status =
             |cache: &ResultCache, i: usize| cache.search(&engine, &req(i)).expect("search").1;
+        assert!(cache.lookup(&engine, &req(0)).is_none());
         for i in 0..10 {
             assert_eq!(status(&cache, i), Cached::Miss);
         }
         assert_eq!(cache.len_and_bytes(), (10, 10 * one));
+        // What the server asks before queueing a search: the kept answer, the same hits.
+        let kept = cache.lookup(&engine, &req(3)).expect("a kept answer");
+        let fresh = engine.search(&req(3)).expect("search");
+        let ids = |r: &SearchResponse| r.hits.iter().map(|h| h.id.clone()).collect::<Vec<_>>();
+        assert_eq!((ids(&kept), kept.total), (ids(&fresh), fresh.total));
+        assert!(cache.lookup(&engine, &req(11)).is_none());
         // Used again: now the most recent; 1 is the least recently used and goes first.
         assert_eq!(status(&cache, 0), Cached::Hit);
         assert_eq!(status(&cache, 10), Cached::Miss);
@@ -228,6 +262,7 @@ mod tests {
         let off = ResultCache::new(0);
         off.search(&engine, &req(0)).expect("search");
         assert_eq!(status(&off, 0), Cached::Miss);
+        assert!(off.lookup(&engine, &req(0)).is_none());
         assert_eq!(off.len_and_bytes(), (0, 0));
     }
 }

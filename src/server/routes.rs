@@ -15,6 +15,7 @@ use super::error::{ApiError, ErrorBody};
 use super::AppState;
 use crate::engine::{Engine, Stats, StoredDocument};
 use crate::read::{parse_json_document, Problem, RawDocument, Severity};
+use crate::search::cache::Cached;
 use crate::search::{SearchRequest, SearchResponse};
 
 const INDEX_HTML: &str = include_str!("static/index.html");
@@ -38,26 +39,32 @@ where
     }
 }
 
-/// Searches through the result cache; `x-ngo-cache: hit|miss` says which answered.
+/// Searches through the result cache; `x-ngo-cache: hit|miss` says which answered. A repeat is
+/// answered at once; a search waits for one of the server's search slots (`search_slots`).
 async fn search(state: &AppState, req: SearchRequest) -> Response {
-    let _permit = state.inner.searches.acquire().await;
+    if let Some(res) = state.inner.results.lookup(&state.engine(), &req) {
+        return answer(res, Cached::Hit);
+    }
+    let _slot = state.inner.searches.acquire().await;
     let st = state.clone();
-    let answer = blocking(state, move |engine| {
+    let result = blocking(state, move |engine| {
         st.inner
             .results
             .search(engine, &req)
             .map_err(ApiError::from)
     })
     .await;
-    match answer {
-        Ok((res, cached)) => {
-            let mut r = Json(res).into_response();
-            r.headers_mut()
-                .insert("x-ngo-cache", HeaderValue::from_static(cached.as_str()));
-            r
-        }
+    match result {
+        Ok((res, cached)) => answer(res, cached),
         Err(e) => e.into_response(),
     }
+}
+
+fn answer(res: SearchResponse, cached: Cached) -> Response {
+    let mut r = Json(res).into_response();
+    r.headers_mut()
+        .insert("x-ngo-cache", HeaderValue::from_static(cached.as_str()));
+    r
 }
 
 /// The parameter names `SearchRequest` knows (its serde field names).
