@@ -11,8 +11,8 @@ pub fn is_combining(c: char) -> bool {
 /// (ø, æ, ß, ł, đ …) are mapped to the letters people type instead.
 ///
 /// Every indexed word and every word of a snippet passes through here, so it works a character
-/// at a time: ASCII as it is, Latin-1 and Latin Extended-A (all of Latvian, Lithuanian and the
-/// Nordic letters) from a table, anything else through its canonical decomposition. The result
+/// at a time: ASCII as it is, Latin-1 to Cyrillic (all of Latvian, Lithuanian, the Nordic
+/// letters and Russian) from a table, anything else through its canonical decomposition. The result
 /// equals NFD with the marks dropped (a test checks every code point).
 pub fn fold(text: &str) -> String {
     if text.is_ascii() {
@@ -36,59 +36,60 @@ pub fn fold_char_into(c: char, mut sink: impl FnMut(char)) {
         sink(c);
         return;
     }
-    let table = latin_table();
+    let table = table();
     if let Some(folded) = (c as usize)
-        .checked_sub(LATIN_START as usize)
+        .checked_sub(TABLE_START as usize)
         .and_then(|i| table.get(i))
     {
         folded.chars().for_each(sink);
         return;
     }
-    let mut s = String::new();
-    fold_slow(c, &mut s);
-    s.chars().for_each(sink);
+    fold_slow(c, &mut sink);
 }
 
-const LATIN_START: u32 = 0x80;
-const LATIN_END: u32 = 0x180;
+/// The table covers Latin-1 to Cyrillic (U+0080–U+052F): every letter of the enabled languages,
+/// and of Greek, which the snippet gate folds a character at a time on every page it reads.
+const TABLE_START: u32 = 0x80;
+const TABLE_END: u32 = 0x530;
 
-fn latin_table() -> &'static [String] {
-    static TABLE: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+fn table() -> &'static [Box<str>] {
+    static TABLE: std::sync::OnceLock<Vec<Box<str>>> = std::sync::OnceLock::new();
     TABLE.get_or_init(|| {
-        (LATIN_START..LATIN_END)
+        (TABLE_START..TABLE_END)
             .map(|u| {
                 let mut s = String::new();
                 if let Some(c) = char::from_u32(u) {
-                    fold_slow(c, &mut s);
+                    fold_slow(c, &mut |f| s.push(f));
                 }
-                s
+                s.into_boxed_str()
             })
             .collect()
     })
 }
 
-fn fold_slow(c: char, out: &mut String) {
+fn fold_slow(c: char, sink: &mut impl FnMut(char)) {
     decompose_canonical(c, |d| {
         if !is_combining_mark(d) {
-            push_base(d, out);
+            push_base(d, &mut *sink);
         }
     });
 }
 
 /// A base letter as people type it: the letters that are no base plus a mark are spelled out.
-fn push_base(c: char, out: &mut String) {
-    match c {
-        'ø' => out.push('o'),
-        'æ' => out.push_str("ae"),
-        'œ' => out.push_str("oe"),
-        'ß' => out.push_str("ss"),
-        'ł' => out.push('l'),
-        'đ' | 'ð' => out.push('d'),
-        'þ' => out.push_str("th"),
-        'ħ' => out.push('h'),
-        'ı' => out.push('i'),
-        _ => out.push(c),
-    }
+fn push_base(c: char, mut sink: impl FnMut(char)) {
+    let spelled: &str = match c {
+        'ø' => "o",
+        'æ' => "ae",
+        'œ' => "oe",
+        'ß' => "ss",
+        'ł' => "l",
+        'đ' | 'ð' => "d",
+        'þ' => "th",
+        'ħ' => "h",
+        'ı' => "i",
+        _ => return sink(c),
+    };
+    spelled.chars().for_each(sink);
 }
 
 #[cfg(test)]
@@ -101,7 +102,7 @@ mod tests {
     fn fold_nfd(text: &str) -> String {
         let mut out = String::new();
         for c in text.nfd().filter(|c| !is_combining_mark(*c)) {
-            super::push_base(c, &mut out);
+            super::push_base(c, |f| out.push(f));
         }
         out
     }

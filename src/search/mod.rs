@@ -661,19 +661,21 @@ impl Engine {
             }
         };
 
+        let highlighter = req
+            .snippets
+            .then(|| passages::Highlighter::new(&plan.matcher));
         let mut hits = Vec::with_capacity(scored.len());
         for (score, addr) in scored {
             let mut values: StoredValues = searcher.doc(addr)?;
             let stored = self.stored(&mut values, req.snippets);
-            let (snippet, passages) = if req.snippets {
+            let (snippet, passages) = if let Some(highlighter) = &highlighter {
                 let spans_text = values.get(fields.spans).unwrap_or("");
                 let spans = decode_spans(spans_text, &stored.text);
-                let ps = passages::passages(
+                let ps = highlighter.passages(
                     &stored.text,
                     &spans,
                     &stored.page_starts,
                     self.analyzer(),
-                    &plan.matcher,
                     snippet_chars,
                     self.config().snippets.passages,
                 );

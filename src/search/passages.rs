@@ -121,15 +121,6 @@ impl Gate {
     }
 }
 
-/// Finds the matched words of `text`, in order (byte ranges).
-fn find_hits(text: &str, spans: &[Span], analyzer: &Analyzer, matcher: &Matcher) -> Vec<Hit> {
-    if matcher.is_empty() {
-        return Vec::new();
-    }
-    let gate = Gate::new(matcher);
-    find_hits_where(text, spans, analyzer, matcher, |w| gate.may_match(w))
-}
-
 /// [`find_hits`] over the words `keep` lets through.
 fn find_hits_where(
     text: &str,
@@ -172,24 +163,57 @@ fn find_hits_where(
     hits
 }
 
-/// Up to `max` best passages of about `chars` characters, in document order.
-pub fn passages(
+/// What a query highlights: its matcher, and the gate made of it. Made once per search: the gate
+/// folds every reading of every query word (about 40 a word), which made once per hit was a
+/// sixth of a search with snippets.
+pub struct Highlighter<'a> {
+    matcher: &'a Matcher,
+    gate: Gate,
+}
+
+impl<'a> Highlighter<'a> {
+    pub fn new(matcher: &'a Matcher) -> Self {
+        Highlighter {
+            matcher,
+            gate: Gate::new(matcher),
+        }
+    }
+
+    /// Up to `max` best passages of about `chars` characters, in document order.
+    pub fn passages(
+        &self,
+        text: &str,
+        spans: &[Span],
+        page_starts: &[u32],
+        analyzer: &Analyzer,
+        chars: usize,
+        max: usize,
+    ) -> Vec<Passage> {
+        if self.matcher.is_empty() {
+            return Vec::new();
+        }
+        let hits = find_hits_where(text, spans, analyzer, self.matcher, |w| {
+            self.gate.may_match(w)
+        });
+        best_passages(text, &hits, page_starts, chars, max)
+    }
+}
+
+/// The `max` best windows of `hits` (matched words, in order), in document order.
+fn best_passages(
     text: &str,
-    spans: &[Span],
+    hits: &[Hit],
     page_starts: &[u32],
-    analyzer: &Analyzer,
-    matcher: &Matcher,
     chars: usize,
     max: usize,
 ) -> Vec<Passage> {
-    let hits = find_hits(text, spans, analyzer, matcher);
     if hits.is_empty() || max == 0 {
         return Vec::new();
     }
     // Character offsets of every hit, counted in one pass over the text.
     let mut char_at = Vec::with_capacity(hits.len());
     let (mut byte, mut ch) = (0usize, 0usize);
-    for h in &hits {
+    for h in hits {
         ch += text[byte..h.start].chars().count();
         let s = ch;
         ch += text[h.start..h.end].chars().count();
@@ -220,7 +244,7 @@ pub fn passages(
         if out.len() >= max {
             break;
         }
-        let (start_b, end_b) = window(text, &hits, first, last, chars);
+        let (start_b, end_b) = window(text, hits, first, last, chars);
         if chosen.iter().any(|&(s, e)| start_b < e && s < end_b) {
             continue;
         }
