@@ -177,6 +177,21 @@ impl Analyzer {
         lang: Lang,
         base: usize,
         position: &mut u32,
+        emit: impl FnMut(WordTerms<'_>),
+    ) {
+        self.analyze_terms_where(text, lang, base, position, |_| true, emit)
+    }
+
+    /// [`Analyzer::analyze_terms`] for the words `keep` accepts (the others keep their
+    /// positions but are neither read nor cached): a snippet reads only the words that can
+    /// match the query.
+    pub fn analyze_terms_where(
+        &self,
+        text: &str,
+        lang: Lang,
+        base: usize,
+        position: &mut u32,
+        keep: impl Fn(&str) -> bool,
         mut emit: impl FnMut(WordTerms<'_>),
     ) {
         // Taken out of the thread-local for the loop, so a nested call (from `emit`) finds no
@@ -193,6 +208,9 @@ impl Analyzer {
         for w in words(text) {
             let pos = *position;
             *position += 1;
+            if !keep(w.text) {
+                continue;
+            }
             if cache.entries >= MAX_ENTRIES {
                 for m in &mut cache.maps {
                     *m = HashSet::default();
