@@ -403,7 +403,8 @@ pub fn decode_spans(encoded: &str, text: &str) -> Vec<Span> {
             let mut it = triple.split(':');
             let start: usize = it.next()?.parse().ok()?;
             let end: usize = it.next()?.parse().ok()?;
-            let lang = Lang::from_code(it.next()?)?;
+            let code = it.next()?;
+            let lang = Lang::from_exact_code(code).or_else(|| Lang::from_code(code))?;
             (start <= end
                 && end <= text.len()
                 && text.is_char_boundary(start)

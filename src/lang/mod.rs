@@ -170,6 +170,16 @@ impl Lang {
         }
     }
 
+    /// A code exactly as [`Lang::code`] writes it (what the index stores), without
+    /// [`Lang::from_code`]'s leniency and allocation: read for every span of every snippet.
+    pub fn from_exact_code(s: &str) -> Option<Lang> {
+        Lang::ALL
+            .iter()
+            .chain(std::iter::once(&Lang::Und))
+            .copied()
+            .find(|l| l.code() == s)
+    }
+
     /// Lenient parsing of a language tag: "lv", "LV", "lav", "lv-LV", "nb-NO", "no" (→ Bokmål),
     /// "nob", "nno", "en_US", "und". Only the primary subtag counts. `None` if unknown.
     pub fn from_code(s: &str) -> Option<Lang> {

@@ -41,8 +41,10 @@ fn fixture() -> Vec<(Lang, &'static str)> {
 
 #[test]
 fn codes_round_trip() {
+    assert_eq!(Lang::from_exact_code("LV"), None, "exact means exact");
     for &l in Lang::ALL.iter().chain(std::iter::once(&Lang::Und)) {
         assert_eq!(Lang::from_code(l.code()), Some(l));
+        assert_eq!(Lang::from_exact_code(l.code()), Some(l));
         assert_eq!(l.code().parse::<Lang>(), Ok(l));
         assert_eq!(l.to_string(), l.code());
         assert!(!l.name().is_empty());
