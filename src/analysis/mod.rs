@@ -106,28 +106,56 @@ pub fn is_alphabetic(c: char) -> bool {
 
 /// Splits text into words: maximal runs of alphanumeric characters (and the combining marks
 /// that belong to them). Offsets are byte offsets and always fall on char boundaries.
+///
+/// Every word indexed and every word of a snippet's page comes through here, so it walks bytes:
+/// an ASCII byte is tested as it is, and only a non-ASCII one is decoded.
 pub fn words(text: &str) -> impl Iterator<Item = Word<'_>> + '_ {
-    let mut iter = text.char_indices().peekable();
+    let bytes = text.as_bytes();
+    let mut pos = 0usize;
+    // The char at `pos` (a char boundary) and its length in bytes.
+    let char_at = move |pos: usize| -> (char, usize) {
+        let c = text[pos..].chars().next().unwrap_or('\0');
+        (c, c.len_utf8())
+    };
     std::iter::from_fn(move || {
         let start = loop {
-            let (i, c) = iter.next()?;
-            if is_alphanumeric(c) {
-                break i;
+            let &b = bytes.get(pos)?;
+            if b.is_ascii() {
+                if b.is_ascii_alphanumeric() {
+                    break pos;
+                }
+                pos += 1;
+            } else {
+                let (c, len) = char_at(pos);
+                if is_alphanumeric(c) {
+                    break pos;
+                }
+                pos += len;
             }
         };
-        let mut end = text.len();
-        while let Some(&(i, c)) = iter.peek() {
-            if is_alphanumeric(c) || (!c.is_ascii() && fold::is_combining(c)) {
-                iter.next();
+        pos += if bytes[start].is_ascii() {
+            1
+        } else {
+            char_at(start).1
+        };
+        while let Some(&b) = bytes.get(pos) {
+            if b.is_ascii() {
+                if !b.is_ascii_alphanumeric() {
+                    break;
+                }
+                pos += 1;
             } else {
-                end = i;
-                break;
+                let (c, len) = char_at(pos);
+                if !(is_alphanumeric(c) || fold::is_combining(c)) {
+                    break;
+                }
+                pos += len;
             }
         }
         Some(Word {
             start,
-            end,
-            text: &text[start..end],
+            end: pos,
+            text: &text[start..pos],
         })
     })
 }
@@ -462,6 +490,39 @@ mod tests {
         for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
             assert_eq!(super::is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
             assert_eq!(super::is_alphabetic(c), c.is_alphabetic(), "{c:?}");
+        }
+    }
+
+    /// The definition `words` implements: runs of alphanumeric chars, each run's later chars
+    /// also taking combining marks.
+    fn words_by_chars(text: &str) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let mut iter = text.char_indices().peekable();
+        while let Some((i, c)) = iter.next() {
+            if !c.is_alphanumeric() {
+                continue;
+            }
+            let mut end = text.len();
+            while let Some(&(j, d)) = iter.peek() {
+                if d.is_alphanumeric() || (!d.is_ascii() && fold::is_combining(d)) {
+                    iter.next();
+                } else {
+                    end = j;
+                    break;
+                }
+            }
+            out.push((i, end));
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn words_are_the_runs_of_alphanumeric_chars(
+            text in "[a-zA-Z0-9 .,'\\-āčēģīķļņšūžøæåõäöüß\u{301}\u{0400}-\u{045F}\u{4E00}-\u{4E10}\u{1F600}\t\n]{0,60}"
+        ) {
+            let got: Vec<(usize, usize)> = words(&text).map(|w| (w.start, w.end)).collect();
+            proptest::prop_assert_eq!(got, words_by_chars(&text));
         }
     }
 

@@ -44,8 +44,8 @@ struct Hit {
 struct Gate {
     /// The first two and the first three letters of every term (folded), packed by [`pack`].
     heads: rustc_hash::FxHashSet<u64>,
-    /// Terms shorter than three letters, whole, packed, with their length.
-    shorts: Vec<(u64, usize)>,
+    /// Terms shorter than three letters, whole and packed, by their length (0 to 2).
+    shorts: [rustc_hash::FxHashSet<u64>; 3],
 }
 
 /// Up to three characters in one integer (21 bits each), for allocation-free comparisons.
@@ -65,7 +65,7 @@ fn head_of(key: u64, n: usize) -> u64 {
 impl Gate {
     fn new(matcher: &Matcher) -> Gate {
         let mut heads = rustc_hash::FxHashSet::default();
-        let mut shorts = Vec::new();
+        let mut shorts: [rustc_hash::FxHashSet<u64>; 3] = Default::default();
         let values = matcher
             .terms
             .keys()
@@ -76,8 +76,8 @@ impl Gate {
                 .find([EXACT_SEP, FOLDED_SEP, PREFIX_SEP])
                 .map_or(t, |i| &t[i + 1..]);
             let folded: Vec<char> = crate::analysis::fold(value).chars().take(3).collect();
-            if folded.len() < 3 {
-                shorts.push((pack(&folded), folded.len()));
+            if let Some(set) = shorts.get_mut(folded.len()) {
+                set.insert(pack(&folded));
             }
             for n in [2, 3] {
                 heads.insert(pack(&folded[..n.min(folded.len())]));
@@ -94,14 +94,12 @@ impl Gate {
                 key[n] = c.to_ascii_lowercase();
                 n += 1;
             } else {
-                for l in c.to_lowercase() {
-                    crate::analysis::fold::fold_char_into(l, |f| {
-                        if n < 3 {
-                            key[n] = f;
-                            n += 1;
-                        }
-                    });
-                }
+                crate::analysis::fold::lower_fold_into(c, |f| {
+                    if n < 3 {
+                        key[n] = f;
+                        n += 1;
+                    }
+                });
             }
             if n >= 3 {
                 break;
@@ -110,14 +108,17 @@ impl Gate {
         if (key[0], key[1]) == ('j', 'a') || key == ['v', 'i', 's'] {
             return true;
         }
-        let long = word.chars().nth(7).is_some();
+        // (Fewer than eight bytes are fewer than eight characters.)
+        let long = word.len() >= 8 && word.chars().nth(7).is_some();
         let want = n.min(if long { 3 } else { 2 });
         let head = pack(&key[..want]);
         self.heads.contains(&head)
             || self
                 .shorts
                 .iter()
-                .any(|&(s, len)| len <= want && head_of(head, len) == s)
+                .enumerate()
+                .take(want + 1)
+                .any(|(len, set)| !set.is_empty() && set.contains(&head_of(head, len)))
     }
 }
 
