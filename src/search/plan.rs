@@ -381,7 +381,7 @@ fn word_variants(
     mut report: Option<&mut BTreeMap<String, Vec<String>>>,
 ) -> Vec<Variant> {
     let mut out: Vec<Variant> = Vec::new();
-    let mut push = |term: String, weight: f32, lang: Lang, prefix: bool| {
+    let push = |out: &mut Vec<Variant>, term: String, weight: f32, lang: Lang, prefix: bool| {
         // Terms are tagged with their language (the truncated form with none): only a term of
         // the same language and kind can be the same string.
         if let Some(v) = out
@@ -400,7 +400,7 @@ fn word_variants(
     };
     let lowered = crate::analysis::LoweredWord::new(word);
     // One language-free term (see below).
-    let truncated = analyzer
+    let mut truncated = analyzer
         .truncated(word)
         .map(|p| crate::analysis::truncated_term(&p));
     for &lang in langs {
@@ -413,16 +413,27 @@ fn word_variants(
             continue;
         };
         if let Some(r) = report.as_deref_mut() {
-            let list = r.entry(lang.code().to_string()).or_default();
-            if !list.contains(&reading.stem) {
-                list.push(reading.stem.clone());
+            // (Looked up before inserting: the key is allocated only for a new language.)
+            match r.get_mut(lang.code()) {
+                Some(list) if list.contains(&reading.stem) => {}
+                Some(list) => list.push(reading.stem.clone()),
+                None => {
+                    r.insert(lang.code().to_string(), vec![reading.stem.clone()]);
+                }
             }
         }
-        push(tag(lang, EXACT_SEP, &reading.stem), boost, lang, false);
+        push(
+            &mut out,
+            tag(lang, EXACT_SEP, &reading.stem),
+            boost,
+            lang,
+            false,
+        );
         match &reading.folded {
             // Typed with diacritics: text written without them. (The text written with them
             // also carries the folded form, which would only count the same match twice.)
             Some(folded_stem) => push(
+                &mut out,
                 tag(lang, EXACT_SEP, folded_stem),
                 boost * ranking.folded_weight,
                 lang,
@@ -430,6 +441,7 @@ fn word_variants(
             ),
             // Typed without: text written with diacritics, through its folded form.
             None => push(
+                &mut out,
                 tag(lang, FOLDED_SEP, &reading.stem),
                 boost * ranking.folded_weight,
                 lang,
@@ -438,8 +450,14 @@ fn word_variants(
         }
         // Truncation: inflections and compounds the stem does not join. One language-free
         // term, weighted like the best language's reading of the word.
-        if let Some(t) = &truncated {
-            push(t.clone(), boost * ranking.prefix_weight, Lang::Und, true);
+        // (Every language pushes the same term: it is moved in once, then only weighed.)
+        match truncated.take() {
+            Some(t) => push(&mut out, t, boost * ranking.prefix_weight, Lang::Und, true),
+            None => {
+                if let Some(v) = out.iter_mut().find(|v| v.prefix) {
+                    v.weight = v.weight.max(boost * ranking.prefix_weight);
+                }
+            }
         }
     }
     out
