@@ -75,7 +75,15 @@ impl Gate {
             let value = t
                 .find([EXACT_SEP, FOLDED_SEP, PREFIX_SEP])
                 .map_or(t, |i| &t[i + 1..]);
-            let folded: Vec<char> = crate::analysis::fold(value).chars().take(3).collect();
+            // The first three letters of the folded term, folded a character at a time.
+            let mut folded: Vec<char> = Vec::with_capacity(4);
+            for c in value.chars() {
+                if folded.len() >= 3 {
+                    break;
+                }
+                crate::analysis::fold::fold_char_into(c, |f| folded.push(f));
+            }
+            folded.truncate(3);
             if let Some(set) = shorts.get_mut(folded.len()) {
                 set.insert(pack(&folded));
             }
