@@ -516,6 +516,17 @@ mod tests {
         out
     }
 
+    #[test]
+    fn words_agree_with_the_definition_over_every_code_point() {
+        // Every char, each also between two letters (runs that cross every kind of char).
+        let text: String = (0..=0x10FFFFu32)
+            .filter_map(char::from_u32)
+            .flat_map(|c| [c, 'a', c])
+            .collect();
+        let got: Vec<(usize, usize)> = words(&text).map(|w| (w.start, w.end)).collect();
+        assert_eq!(got, words_by_chars(&text));
+    }
+
     proptest::proptest! {
         #[test]
         fn words_are_the_runs_of_alphanumeric_chars(
