@@ -36,15 +36,12 @@ pub fn fold_char_into(c: char, mut sink: impl FnMut(char)) {
         sink(c);
         return;
     }
-    let table = table();
-    if let Some(folded) = (c as usize)
-        .checked_sub(TABLE_START as usize)
-        .and_then(|i| table.get(i))
-    {
-        folded.chars().for_each(sink);
-        return;
+    static TABLE: std::sync::OnceLock<Vec<Box<str>>> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| range_table(|c, out| fold_slow(c, &mut |f| out.push(f))));
+    match in_table(table, c) {
+        Some(folded) => folded.chars().for_each(sink),
+        None => fold_slow(c, &mut sink),
     }
-    fold_slow(c, &mut sink);
 }
 
 /// Lower-cases one character and folds the result, giving each resulting character to `sink`:
@@ -55,23 +52,8 @@ pub fn lower_fold_into(c: char, mut sink: impl FnMut(char)) {
         return;
     }
     static TABLE: std::sync::OnceLock<Vec<Box<str>>> = std::sync::OnceLock::new();
-    let table = TABLE.get_or_init(|| {
-        (TABLE_START..TABLE_END)
-            .map(|u| {
-                let mut s = String::new();
-                if let Some(c) = char::from_u32(u) {
-                    for l in c.to_lowercase() {
-                        fold_char_into(l, |f| s.push(f));
-                    }
-                }
-                s.into_boxed_str()
-            })
-            .collect()
-    });
-    match (c as usize)
-        .checked_sub(TABLE_START as usize)
-        .and_then(|i| table.get(i))
-    {
+    let table = TABLE.get_or_init(|| range_table(lower_fold_slow));
+    match in_table(table, c) {
         Some(folded) => folded.chars().for_each(sink),
         None => {
             for l in c.to_lowercase() {
@@ -81,24 +63,35 @@ pub fn lower_fold_into(c: char, mut sink: impl FnMut(char)) {
     }
 }
 
-/// The table covers Latin-1 to Cyrillic (U+0080–U+052F): every letter of the enabled languages,
+fn lower_fold_slow(c: char, out: &mut String) {
+    for l in c.to_lowercase() {
+        fold_char_into(l, |f| out.push(f));
+    }
+}
+
+/// The tables cover Latin-1 to Cyrillic (U+0080–U+052F): every letter of the enabled languages,
 /// and of Greek, which the snippet gate folds a character at a time on every page it reads.
 const TABLE_START: u32 = 0x80;
 const TABLE_END: u32 = 0x530;
 
-fn table() -> &'static [Box<str>] {
-    static TABLE: std::sync::OnceLock<Vec<Box<str>>> = std::sync::OnceLock::new();
-    TABLE.get_or_init(|| {
-        (TABLE_START..TABLE_END)
-            .map(|u| {
-                let mut s = String::new();
-                if let Some(c) = char::from_u32(u) {
-                    fold_slow(c, &mut |f| s.push(f));
-                }
-                s.into_boxed_str()
-            })
-            .collect()
-    })
+/// What `f` writes for each character of the tables' range.
+fn range_table(f: impl Fn(char, &mut String)) -> Vec<Box<str>> {
+    (TABLE_START..TABLE_END)
+        .map(|u| {
+            let mut s = String::new();
+            if let Some(c) = char::from_u32(u) {
+                f(c, &mut s);
+            }
+            s.into_boxed_str()
+        })
+        .collect()
+}
+
+fn in_table(table: &[Box<str>], c: char) -> Option<&str> {
+    (c as usize)
+        .checked_sub(TABLE_START as usize)
+        .and_then(|i| table.get(i))
+        .map(|s| &**s)
 }
 
 fn fold_slow(c: char, sink: &mut impl FnMut(char)) {
