@@ -434,28 +434,11 @@ impl Analyzer {
         lang: Lang,
         base: usize,
         position: &mut u32,
-        emit: impl FnMut(AnalyzedWord),
-    ) {
-        self.analyze_where(text, lang, base, position, |_| true, emit)
-    }
-
-    /// [`Analyzer::analyze`] for the words `keep` accepts (the others keep their positions but
-    /// are not read): a snippet only needs the words that can match the query.
-    pub fn analyze_where(
-        &self,
-        text: &str,
-        lang: Lang,
-        base: usize,
-        position: &mut u32,
-        keep: impl Fn(&str) -> bool,
         mut emit: impl FnMut(AnalyzedWord),
     ) {
         for w in words(text) {
             let pos = *position;
             *position += 1;
-            if !keep(w.text) {
-                continue;
-            }
             if let Some(reading) = self.read_word(w.text, lang) {
                 emit(AnalyzedWord {
                     start: base + w.start,
