@@ -112,45 +112,28 @@ pub fn is_alphabetic(c: char) -> bool {
 pub fn words(text: &str) -> impl Iterator<Item = Word<'_>> + '_ {
     let bytes = text.as_bytes();
     let mut pos = 0usize;
-    // The char at `pos` (a char boundary) and its length in bytes.
-    let char_at = move |pos: usize| -> (char, usize) {
-        let c = text[pos..].chars().next().unwrap_or('\0');
-        (c, c.len_utf8())
+    // The char at `pos` (a char boundary) and its length in bytes; an ASCII byte as it is.
+    let char_at = move |pos: usize| -> Option<(char, usize)> {
+        let &b = bytes.get(pos)?;
+        if b.is_ascii() {
+            return Some((char::from(b), 1));
+        }
+        let c = text[pos..].chars().next()?;
+        Some((c, c.len_utf8()))
     };
     std::iter::from_fn(move || {
         let start = loop {
-            let &b = bytes.get(pos)?;
-            if b.is_ascii() {
-                if b.is_ascii_alphanumeric() {
-                    break pos;
-                }
-                pos += 1;
-            } else {
-                let (c, len) = char_at(pos);
-                if is_alphanumeric(c) {
-                    break pos;
-                }
-                pos += len;
+            let (c, len) = char_at(pos)?;
+            pos += len;
+            if is_alphanumeric(c) {
+                break pos - len;
             }
         };
-        pos += if bytes[start].is_ascii() {
-            1
-        } else {
-            char_at(start).1
-        };
-        while let Some(&b) = bytes.get(pos) {
-            if b.is_ascii() {
-                if !b.is_ascii_alphanumeric() {
-                    break;
-                }
-                pos += 1;
-            } else {
-                let (c, len) = char_at(pos);
-                if !(is_alphanumeric(c) || fold::is_combining(c)) {
-                    break;
-                }
-                pos += len;
+        while let Some((c, len)) = char_at(pos) {
+            if !(is_alphanumeric(c) || (!c.is_ascii() && fold::is_combining(c))) {
+                break;
             }
+            pos += len;
         }
         Some(Word {
             start,
